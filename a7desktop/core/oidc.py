@@ -133,6 +133,8 @@ class BrowserSignIn:
         self._accept = accept
         self._cancelled = asyncio.Event()
         self._redirect_uri: str | None = None
+        self._deadline: float | None = None
+        self._started = False
 
     def __repr__(self) -> str:
         return f"<BrowserSignIn issuer={self.config.issuer!r}>"
@@ -142,12 +144,21 @@ class BrowserSignIn:
         """The loopback redirect URI, once the listener is open."""
         return self._redirect_uri
 
+    @property
+    def seconds_left(self) -> float | None:
+        """Seconds until the attempt times out, once it waits for the browser."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - asyncio.get_running_loop().time())
+
     def cancel(self) -> None:
         """End the attempt: :meth:`run` raises :class:`SignInCancelled`."""
         self._cancelled.set()
 
     async def run(self) -> str:
         """Run the attempt and return the verified ID token.
+
+        An instance runs once; make a new one to try again.
 
         Raises:
             SignInBusy: another attempt is running in this process.
@@ -156,6 +167,9 @@ class BrowserSignIn:
                 raised by ``accept``.
         """
         global _active
+        if self._started:
+            raise RuntimeError("a BrowserSignIn runs once; make a new one")
+        self._started = True
         if _active is not None:
             raise SignInBusy(
                 "A Google sign-in is already waiting in the browser. "
@@ -221,6 +235,7 @@ class BrowserSignIn:
         return bool(result)
 
     async def _wait_for_callback(self, listener: LoopbackListener) -> Callback:
+        self._deadline = asyncio.get_running_loop().time() + self.timeout
         arrival = asyncio.ensure_future(listener.next_callback())
         cancel = asyncio.ensure_future(self._cancelled.wait())
         try:

@@ -311,20 +311,22 @@ class ChromiumConsent:
 
 
 def browser_command(outcome_file: Path, *, button: str = "approve") -> str:
-    """The ``BROWSER`` value that runs this script on the URL in the background.
+    """The ``BROWSER`` value that runs this script on the URL.
 
-    Python's ``webbrowser`` replaces ``%s`` with the URL; the trailing ``&``
-    makes it start the command without waiting for it.
+    Python's ``webbrowser`` replaces ``%s`` with the URL and waits for the
+    command; ``--detach`` makes the script return at once and go on in the
+    background, as a real browser's launcher does.
     """
     parts = [
         sys.executable,
         str(Path(__file__).resolve()),
+        "--detach",
         "--button",
         button,
         "--outcome",
         str(outcome_file),
     ]
-    return " ".join(shlex.quote(part) for part in parts) + " %s &"
+    return " ".join(shlex.quote(part) for part in parts) + " %s"
 
 
 def read_outcome(outcome_file: Path, timeout: float = DEFAULT_TIMEOUT + 15.0) -> Any:
@@ -350,7 +352,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--button", default="approve")
     parser.add_argument("--outcome", type=Path)
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
+    parser.add_argument(
+        "--detach", action="store_true", help="return at once, work in the background"
+    )
     args = parser.parse_args(argv)
+    if args.detach:
+        # This script is single-threaded here, so forking is safe. The parent
+        # returns to the launcher; the child leaves its session and goes on.
+        if os.fork() > 0:
+            return 0
+        os.setsid()
     try:
         outcome = click_through(args.url, button=args.button, timeout=args.timeout)
     except BrowserError as error:

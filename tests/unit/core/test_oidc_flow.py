@@ -437,6 +437,10 @@ async def test_cancel_ends_the_flow_and_frees_the_port(
     attempt = BrowserSignIn(config, browser, http=http)
     running = asyncio.ensure_future(attempt.run())
     await browser.called.wait()
+    await asyncio.sleep(0)
+    seconds_left = attempt.seconds_left
+    assert seconds_left is not None
+    assert 0 < seconds_left <= 300
 
     attempt.cancel()
 
@@ -444,6 +448,8 @@ async def test_cancel_ends_the_flow_and_frees_the_port(
         await running
     assert_port_free(port_of(browser.urls[0]))
     assert oidc.active_sign_in() is None
+    with pytest.raises(RuntimeError, match="runs once"):
+        await attempt.run()
 
 
 async def test_cancelling_the_task_frees_the_port_and_the_guard(
