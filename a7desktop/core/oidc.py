@@ -192,6 +192,8 @@ class BrowserSignIn:
         metadata = await discover(http, self.config.issuer)
         listener = await stack.enter_async_context(LoopbackListener())
         self._redirect_uri = listener.redirect_uri
+        if self._cancelled.is_set():  # Cancel pressed during discovery
+            raise _cancelled_error()
         attempt = AttemptSecrets.fresh()
         url = authorization_url(
             metadata, self.config, redirect_uri=listener.redirect_uri, attempt=attempt
@@ -251,8 +253,7 @@ class BrowserSignIn:
         if arrival in done and not arrival.cancelled():
             return arrival.result()
         if cancel in done:
-            log.info("sign-in cancelled")
-            raise SignInCancelled("Google sign-in was cancelled.")
+            raise _cancelled_error()
         log.info("sign-in timed out after %.0f s", self.timeout)
         raise SignInTimedOut(
             f"No answer came back from the browser within {_duration(self.timeout)}. "
@@ -303,6 +304,11 @@ class BrowserSignIn:
         if self._accept is not None:
             await self._accept(id_token)
         return id_token
+
+
+def _cancelled_error() -> SignInCancelled:
+    log.info("sign-in cancelled")
+    return SignInCancelled("Google sign-in was cancelled.")
 
 
 def _duration(seconds: float) -> str:

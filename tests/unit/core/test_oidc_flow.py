@@ -452,6 +452,17 @@ async def test_cancel_ends_the_flow_and_frees_the_port(
         await attempt.run()
 
 
+async def test_cancel_before_the_browser_opens_opens_nothing(
+    config: OidcConfig, http: httpx.AsyncClient
+) -> None:
+    browser = FormBrowser()
+    attempt = BrowserSignIn(config, browser, http=http)
+    attempt.cancel()
+    with pytest.raises(SignInCancelled):
+        await attempt.run()
+    assert browser.urls == []
+
+
 async def test_cancelling_the_task_frees_the_port_and_the_guard(
     config: OidcConfig, http: httpx.AsyncClient
 ) -> None:
