@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from a7desktop.core.loopback import LoopbackListener, ResultPage
 from a7desktop.core.oidc_errors import ListenerUnavailable
@@ -295,3 +297,27 @@ async def test_connections_beyond_the_limit_are_closed_at_once() -> None:
         for _, idle_writer in idle:
             idle_writer.close()
             await idle_writer.wait_closed()
+
+
+@settings(max_examples=60, deadline=None)
+@given(junk=st.binary(max_size=2048))
+def test_arbitrary_bytes_never_break_the_listener(junk: bytes) -> None:
+    """Whatever a client sends, it gets a 4xx or nothing, and the listener lives."""
+
+    async def exchange() -> tuple[bytes, int]:
+        async with LoopbackListener(read_timeout=1.0) as listener:
+            reader, writer = await asyncio.open_connection(listener.host, listener.port)
+            writer.write(junk)
+            writer.write_eof()
+            answer = await asyncio.wait_for(reader.read(), timeout=10.0)
+            writer.close()
+            await writer.wait_closed()
+            async with httpx.AsyncClient(trust_env=False) as client:
+                probe = await client.get(
+                    f"http://127.0.0.1:{listener.port}/favicon.ico"
+                )
+            return answer, probe.status_code
+
+    answer, probe_status = asyncio.run(exchange())
+    assert answer == b"" or answer.startswith((b"HTTP/1.1 4", b"HTTP/1.0 4"))
+    assert probe_status == 404
