@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from a7desktop.emulator import controls, provider, sessions
+from a7desktop.emulator import access, controls, provider, sessions
 from a7desktop.emulator.clock import iso
 from a7desktop.emulator.config import EmulatorConfig
 from a7desktop.emulator.errors import ApiError, bad_request
@@ -106,7 +106,7 @@ async def google_login(request: Request) -> Response:
 async def app_login(request: Request) -> Response:
     state = emulator_state(request)
     token = text_field(await json_object(request), "token")
-    user, record, grant = sessions.app_login(state, token, client_address(request))
+    user, record, grant = access.app_login(state, token, client_address(request))
     return sign_in_answer(
         user, grant, authType="app_password", appPasswordName=record.name
     )
@@ -138,8 +138,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-def _account(request: Request) -> sessions.Principal:
-    return sessions.authenticate(
+def _account(request: Request) -> access.Principal:
+    return access.authenticate(
         emulator_state(request),
         bearer(request),
         client_address(request),
@@ -194,7 +194,7 @@ async def heartbeat(request: Request) -> Response:
 
 
 async def agents(request: Request) -> Response:
-    sessions.authenticate(
+    access.authenticate(
         emulator_state(request),
         bearer(request),
         client_address(request),
