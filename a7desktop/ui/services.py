@@ -1,0 +1,108 @@
+"""The service layer as the window uses it, loaded after the first paint.
+
+The window paints before the network stack and the keyring are imported:
+:func:`load_services` imports them on a worker thread (so the event loop
+keeps painting while Python reads those modules), then opens the session
+engine for the profile on the loop. Nothing in this module imports httpx or
+keyring at module level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from a7desktop.core.log import get_logger
+
+if TYPE_CHECKING:
+    from a7desktop.core.app_passwords import AppPasswords
+    from a7desktop.core.audit import AuditLog
+    from a7desktop.core.config import Profile
+    from a7desktop.core.engine import SessionEngine
+    from a7desktop.core.mcp import McpKey
+    from a7desktop.ui.adapter import SessionAdapter
+
+log = get_logger("ui")
+
+# Imported off the event loop thread before the engine is opened.
+_HEAVY_MODULES = (
+    "httpx",
+    "keyring",
+    "a7desktop.core.engine",
+    "a7desktop.core.app_passwords",
+    "a7desktop.core.mcp",
+    "a7desktop.core.audit",
+    "a7desktop.ui.adapter",
+)
+
+
+@dataclass
+class Services:
+    """What the pages need from the service layer for one profile.
+
+    Attributes:
+        profile: the resolved profile (server, settings, policy).
+        engine: the session engine, started; the only writer of the session.
+        adapter: the engine's events as Qt signals.
+        app_passwords: list, create, keep, copy, test and revoke.
+        mcp: the MCP API key kept in the vault.
+        audit: the local security log.
+    """
+
+    profile: Profile
+    engine: SessionEngine
+    adapter: SessionAdapter
+    app_passwords: AppPasswords
+    mcp: McpKey
+    audit: AuditLog
+
+    async def aclose(self) -> None:
+        """Stop listening to the engine and close it (and its HTTP client)."""
+        self.adapter.detach()
+        await self.engine.aclose()
+
+
+def _import_heavy() -> None:
+    for name in _HEAVY_MODULES:
+        importlib.import_module(name)
+
+
+async def import_service_layer() -> None:
+    """Import httpx, keyring and the engine on a worker thread."""
+    await asyncio.get_running_loop().run_in_executor(None, _import_heavy)
+
+
+async def load_services(profile: Profile) -> Services:
+    """Import the service layer and open a started engine for ``profile``.
+
+    Raises:
+        A7Error: the engine could not start (for example a locked keyring);
+            the message is for the person.
+    """
+    await import_service_layer()
+
+    from a7desktop.core.app_passwords import AppPasswords
+    from a7desktop.core.audit import AuditLog
+    from a7desktop.core.engine import open_engine
+    from a7desktop.core.mcp import McpKey
+    from a7desktop.ui.adapter import SessionAdapter
+
+    engine = open_engine(profile)
+    adapter = SessionAdapter(engine)
+    try:
+        await engine.start()
+    except BaseException:
+        adapter.detach()
+        await engine.aclose()
+        raise
+    log.info("service layer ready for profile %s", profile.name)
+    return Services(
+        profile=profile,
+        engine=engine,
+        adapter=adapter,
+        app_passwords=AppPasswords(engine, engine.vault),
+        mcp=McpKey(engine.vault, profile.mcp_url, engine.api),
+        audit=AuditLog(profile.audit_path),
+    )

@@ -1,0 +1,230 @@
+"""The running program: window, tray, services and a clean way out.
+
+:class:`Shell` owns everything the window needs for its whole life and
+decides the order of start and stop:
+
+- start: show the window, wait for its first paint, then load the service
+  layer (see :mod:`a7desktop.ui.services`) and attach the pages to it;
+- stop: clear the clipboard if it still holds a secret, cancel every task,
+  close the session engine (and its HTTP client) while the event loop still
+  runs, stop the demo emulator, then let the loop end.
+
+:func:`run_shell` sets up the single-instance guard and the qasync loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import sys
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from a7desktop.core.errors import A7Error
+from a7desktop.core.log import get_logger
+from a7desktop.ui.context import StartOptions, WindowContext
+from a7desktop.ui.instance import InstanceGuard, default_server_name
+from a7desktop.ui.tray import Tray
+from a7desktop.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from a7desktop.core.config import Profile
+    from a7desktop.ui.services import Services
+
+log = get_logger("ui")
+
+# How long to wait for the first paint before loading the services anyway
+# (a window started in the tray is never painted).
+FIRST_PAINT_WAIT = 2.0
+DEMO_PROFILE = "demo"
+
+
+class Shell(QObject):
+    """The window, the tray and the services of one running program."""
+
+    def __init__(self, options: StartOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.context = WindowContext(options)
+        self.window = MainWindow(self.context)
+        self.tray = Tray(self.context, self.window)
+        self.window.tray_available = self.tray.available
+        self.services: Services | None = None
+        self.emulator: Any = None
+        self._quit = asyncio.Event()
+        self._closed = False
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.window.quit_requested.connect(self._on_window_quit_requested)
+        self.window.profile_switch_requested.connect(
+            self._on_window_profile_switch_requested
+        )
+        self.tray.quit_requested.connect(self._on_window_quit_requested)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_app_about_to_quit)
+
+    # Life ---------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Show the window, load the services, wait for quit, clean up."""
+        painted = asyncio.Event()
+        self.window.first_painted.connect(painted.set)
+        if self.options.minimized and self.tray.available:
+            self.tray.show()
+        else:
+            self.tray.show()
+            self.window.show()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
+
+        await self.open_services(self.options.profile, self.options.server)
+        await self._quit.wait()
+        await self.shutdown()
+        return 0
+
+    def request_quit(self) -> None:
+        """Ask :meth:`run` to clean up and return."""
+        self.window.prepare_quit()
+        self._quit.set()
+
+    async def open_services(self, profile_name: str, server: str | None) -> None:
+        """Resolve the profile, load the service layer and attach the window.
+
+        A failure (a bad settings file, a server the policy forbids, a
+        locked keyring) is shown on the account page; the program stays open
+        so the person can fix the settings.
+        """
+        try:
+            profile = await self._resolve(profile_name, server)
+            from a7desktop.ui.services import load_services
+
+            services = await load_services(profile)
+        except A7Error as error:
+            log.error("could not start the service layer: %s", error)
+            self.window.show_startup_error(str(error))
+            return
+        self.services = services
+        self.window.attach(services)
+        self.tray.attach(services)
+        if self.options.demo and self.options.demo_email:
+            self.window.account.sign_in_page.prefill(
+                self.options.demo_email, self.options.demo_password or ""
+            )
+
+    async def close_services(self) -> None:
+        """Detach the window and close the engine (and its HTTP client)."""
+        services, self.services = self.services, None
+        if services is None:
+            return
+        self.tray.detach()
+        self.window.detach()
+        await services.aclose()
+
+    async def shutdown(self) -> None:
+        """Clear the clipboard, cancel tasks, close services; safe to repeat."""
+        if self._closed:
+            return
+        self._closed = True
+        self.window.prepare_quit()
+        self.context.clipboard.clear_now()
+        await self.context.tasks.cancel_all()
+        await self.close_services()
+        if self.emulator is not None:
+            emulator, self.emulator = self.emulator, None
+            await asyncio.get_running_loop().run_in_executor(None, emulator.stop)
+        self.tray.hide()
+        self.window.close()
+
+    async def _resolve(self, profile_name: str, server: str | None) -> Profile:
+        from a7desktop.core.config import resolve_profile
+
+        if not self.options.demo:
+            return resolve_profile(profile_name, server)
+        return await self._start_demo(profile_name)
+
+    async def _start_demo(self, profile_name: str) -> Profile:
+        """Start the emulator in this process and a profile that points at it."""
+        from a7desktop.core.config import resolve_profile
+        from a7desktop.emulator import (
+            DEMO_EMAIL,
+            DEMO_PASSWORD,
+            EmulatorConfig,
+            EmulatorServer,
+        )
+
+        if self.emulator is None:
+            config = EmulatorConfig()
+            emulator = EmulatorServer(config)
+            await asyncio.get_running_loop().run_in_executor(None, emulator.start)
+            self.emulator = emulator
+            self.options = dataclasses.replace(
+                self.options, demo_email=DEMO_EMAIL, demo_password=DEMO_PASSWORD
+            )
+            self.context.options = self.options
+        name = DEMO_PROFILE if profile_name == "default" else profile_name
+        profile = resolve_profile(name, self.emulator.url)
+        settings = dataclasses.replace(
+            profile.settings,
+            google_issuer=self.emulator.google_issuer,
+            google_client_id=self.emulator.state.config.google_client_id,
+            google_client_secret=self.emulator.state.config.google_client_secret,
+        )
+        return dataclasses.replace(
+            profile, settings=settings, mcp_url=self.emulator.mcp_url
+        )
+
+    # Slots --------------------------------------------------------------
+
+    def _on_window_quit_requested(self) -> None:
+        self.request_quit()
+
+    def _on_window_profile_switch_requested(self, profile: str, server: str) -> None:
+        async def switch() -> None:
+            await self.close_services()
+            await self.open_services(profile, server or None)
+
+        self.context.tasks.start(switch(), name="switch profile")
+
+    def _on_app_about_to_quit(self) -> None:
+        # The session is ending (logout, shutdown): the loop may not run again,
+        # so do at once what needs no loop.
+        self.context.clipboard.clear_now()
+        self.window.prepare_quit()
+
+
+def run_shell(options: StartOptions) -> int:
+    """Run the window until it quits; a second start raises the first."""
+    import qasync
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+
+    guard = InstanceGuard(default_server_name())
+    if not guard.listen():
+        print(
+            "a7desktop: already running; its window was brought to the front",
+            file=sys.stderr,
+        )
+        return 0
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    shell = Shell(options)
+    guard.raise_requested.connect(shell.window.bring_to_front)
+    try:
+        with loop:
+            try:
+                return int(loop.run_until_complete(shell.run()))
+            except RuntimeError:
+                # The desktop session ended Qt's loop before the shell quit:
+                # run the clean-up on the same loop once more.
+                loop.run_until_complete(shell.shutdown())
+                return 0
+    finally:
+        guard.close()

@@ -1,0 +1,139 @@
+"""The tray icon: the session state at a glance, and the common actions.
+
+The icon's colour follows the session state (green active, blue refreshing,
+amber expiring soon, red expired, grey signed out, violet offline) and the
+tooltip says how long the access token has left. Its menu opens the window,
+copies the access token, refreshes, signs out and quits. Where the desktop
+has no tray, nothing is shown and closing the window quits instead.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from a7desktop.ui import icons
+from a7desktop.ui.state_text import STATE_LABELS, TRAY_ICONS, state_name
+from a7desktop.ui.timefmt import duration
+
+if TYPE_CHECKING:
+    from a7desktop.ui.context import WindowContext
+    from a7desktop.ui.services import Services
+    from a7desktop.ui.window import MainWindow
+
+TOOLTIP_REFRESH_MS = 15_000
+
+
+def tooltip_text(state: str, expires_at: float | None, now: float) -> str:
+    """The tray tooltip: the program, the state and the time left."""
+    label = STATE_LABELS.get(state, state)
+    if expires_at is None or state in ("signed_out", "expired"):
+        return f"Agent700 Desktop: {label}"
+    return f"Agent700 Desktop: {label}, {duration(expires_at - now)} left"
+
+
+class Tray(QObject):
+    """The tray icon and its menu.
+
+    Signals:
+        quit_requested(): "Quit" was chosen.
+    """
+
+    quit_requested = Signal()
+
+    def __init__(self, context: WindowContext, window: MainWindow) -> None:
+        super().__init__(window)
+        self.context = context
+        self.window = window
+        self.services: Services | None = None
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.state = "signed_out"
+
+        self.icon = QSystemTrayIcon(icons.tray_icon("signed-out"), self)
+        self.menu = QMenu()
+        self.open_action = QAction("Open Agent700 Desktop", self.menu)
+        self.copy_action = QAction("Copy Access Token", self.menu)
+        self.refresh_action = QAction("Refresh Now", self.menu)
+        self.sign_out_action = QAction("Sign Out", self.menu)
+        self.quit_action = QAction("Quit", self.menu)
+        self.menu.addAction(self.open_action)
+        self.menu.addSeparator()
+        for action in (self.copy_action, self.refresh_action, self.sign_out_action):
+            action.setEnabled(False)
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self.icon.setContextMenu(self.menu)
+        self.icon.setToolTip(tooltip_text(self.state, None, time.time()))
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(TOOLTIP_REFRESH_MS)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        session = self.window.account.session_page
+        self.open_action.triggered.connect(self.window.bring_to_front)
+        self.copy_action.triggered.connect(session.copy_access_token)
+        self.refresh_action.triggered.connect(session.refresh_now)
+        self.sign_out_action.triggered.connect(session.sign_out)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.icon.activated.connect(self._on_icon_activated)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def show(self) -> None:
+        """Show the icon, where the desktop has a tray."""
+        if self.available:
+            self.icon.show()
+            self._timer.start()
+
+    def hide(self) -> None:
+        self._timer.stop()
+        self.icon.hide()
+
+    def attach(self, services: Services) -> None:
+        """Follow the session of ``services``."""
+        self.services = services
+        services.adapter.state_changed.connect(self._on_adapter_state_changed)
+        self._on_adapter_state_changed()
+
+    def detach(self) -> None:
+        if self.services is not None:
+            self.services.adapter.state_changed.disconnect(
+                self._on_adapter_state_changed
+            )
+        self.services = None
+        self._show_state("signed_out", None)
+
+    def _show_state(self, state: str, expires_at: float | None) -> None:
+        if state != self.state:
+            self.state = state
+            self.icon.setIcon(icons.tray_icon(TRAY_ICONS.get(state, "signed-out")))
+        signed_in = expires_at is not None
+        for action in (self.copy_action, self.refresh_action, self.sign_out_action):
+            action.setEnabled(signed_in)
+        self.icon.setToolTip(tooltip_text(state, expires_at, time.time()))
+
+    def _on_adapter_state_changed(self) -> None:
+        services = self.services
+        if services is None:
+            return
+        session = services.engine.session
+        expires_at = None if session is None else session.expires_at
+        self._show_state(state_name(services.engine.state), expires_at)
+
+    def _on_timer_timeout(self) -> None:
+        self._on_adapter_state_changed()
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            if self.window.isVisible() and not self.window.isMinimized():
+                self.window.hide()
+            else:
+                self.window.bring_to_front()

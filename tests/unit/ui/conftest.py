@@ -1,0 +1,18 @@
+"""Shared set-up for the window's unit tests: any Qt warning fails a test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QtMsgType
+
+_FAILING = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_qt_warnings(qtlog: object) -> Iterator[None]:
+    yield
+    records = getattr(qtlog, "records", [])
+    warnings = [record.message for record in records if record.type in _FAILING]
+    assert warnings == [], f"Qt warned: {warnings}"
