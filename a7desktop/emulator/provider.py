@@ -87,12 +87,12 @@ async def jwks(request: Request) -> Response:
         return JSONResponse(state.google.jwks())
 
 
-def _error_page(message: str, status: int = 400) -> HTMLResponse:
+def _error_page(message: str) -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><html><head><title>Sign-in error</title></head><body>"
         "<h1>Error 400: invalid_request</h1>"
         f'<p id="error">{html.escape(message)}</p></body></html>',
-        status_code=status,
+        status_code=400,
     )
 
 

@@ -25,18 +25,6 @@ from a7desktop.emulator.fingerprint import HEADER_NAMES, Fingerprint
 from a7desktop.emulator.provider_keys import GoogleKeys
 from a7desktop.emulator.tokens import AccessTokenSigner
 
-REFRESH_OUTCOMES = (
-    "rotated",
-    "missing",
-    "unknown",
-    "reused",
-    "expired",
-    "revoked",
-    "fingerprint_mismatch",
-    "device_limit",
-    "grace",
-)
-
 _ORG_NAMESPACE = uuid.UUID("5f0c3a52-8d1e-4c84-9a53-7b0e6a1c2d40")
 
 
@@ -44,6 +32,9 @@ class RefreshAttempt(NamedTuple):
     """One refresh request: which token (a non-secret id) and what happened.
 
     ``token_id`` is ``None`` when no refresh cookie came with the request.
+    ``outcome`` is ``rotated`` or ``grace`` for a success, else ``missing``,
+    ``unknown``, ``reused``, ``expired``, ``revoked``,
+    ``fingerprint_mismatch`` or ``device_limit``.
     """
 
     token_id: str | None

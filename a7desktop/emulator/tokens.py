@@ -21,8 +21,6 @@ from typing import Any
 
 import jwt
 
-AUTH_TYPES = ("password", "google_oauth", "app_password")
-
 REFRESH_COOKIE = "refreshToken"
 COOKIE_PATH = "/api/auth"
 
@@ -132,10 +130,6 @@ class AccessTokenSigner:
         if now >= claims.exp:
             raise TokenRejected("token_expired", "The access token has expired.")
         return claims
-
-
-def looks_like_jwt(token: str) -> bool:
-    return token.count(".") == 2 and token.startswith("eyJ")
 
 
 def new_refresh_token() -> str:
