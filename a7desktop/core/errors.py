@@ -52,7 +52,14 @@ class RateLimited(A7Error):
 
 
 class LockedOut(A7Error):
-    """Too many failed attempts: the server locked this credential for a while."""
+    """Too many failed attempts: the server locked this credential for a while.
+
+    ``retry_after`` is the remaining lock in seconds when the server said so.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Forbidden(A7Error):
@@ -73,12 +80,28 @@ class SessionExpired(A7Error):
         self.reason = reason
 
 
+class TokenRejected(SessionExpired):
+    """A request's access token was refused (401); a refresh may cure it."""
+
+
+class NotFound(A7Error):
+    """The thing asked for does not exist (on the server or in the keyring)."""
+
+
 class ServerUnavailable(A7Error):
     """The server could not be reached, timed out, or answered 5xx."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AnswerLost(ServerUnavailable):
+    """The request was sent but no complete answer came back.
+
+    The server may have acted on it (rotated a refresh token, created an app
+    password), so the request must not be repeated blindly.
+    """
 
 
 class ProtocolError(A7Error):
@@ -103,12 +126,24 @@ class VaultLocked(VaultError):
     """The keyring is locked: nothing can be read, and nothing is deleted."""
 
 
+class VaultTimeout(VaultLocked):
+    """The keyring did not answer in time (often: it waits for an unlock)."""
+
+
 class VaultUnavailable(VaultError):
     """There is no usable, secure keyring backend on this machine."""
 
 
 class SecretTooLarge(VaultError):
     """A secret is larger than the platform's keyring accepts; it was not stored."""
+
+
+class ConfigError(A7Error):
+    """A configuration or policy file cannot be read or has a wrong value."""
+
+
+class PolicyDenied(UsageError):
+    """This computer's policy does not allow what was asked; nothing was sent."""
 
 
 class OAuthError(A7Error):

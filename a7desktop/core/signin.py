@@ -1,0 +1,157 @@
+"""The three ways to sign in, as methods of the session engine.
+
+Each checks what it can before anything is sent (the computer's policy, the
+shape of the input), sends exactly one request, never retries it (a retry of
+a refused sign-in walks into the lockout; a 429 tells the caller how long to
+wait instead), and builds the :class:`StoredSession` from the answer with the
+expiry measured from when the request was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from a7desktop.core.answers import LoginResult
+from a7desktop.core.api import ApiClient
+from a7desktop.core.clock import Clock
+from a7desktop.core.config import Profile
+from a7desktop.core.errors import A7Error, BadCredentials, InvalidInput, PolicyDenied
+from a7desktop.core.events import Event, SignedIn
+from a7desktop.core.fingerprint import DeviceFingerprint
+from a7desktop.core.log import get_logger, register_secret
+from a7desktop.core.models import StoredSession, normalize_app_password
+
+_log = get_logger("auth")
+
+_METHOD_WORDS = {
+    "password": "an email and password",
+    "google": "Google",
+    "app_password": "an app password",
+}
+
+Exchange = Callable[[DeviceFingerprint], Awaitable[LoginResult]]
+
+
+class SignIn:
+    """The sign-in methods; the session engine supplies the rest."""
+
+    profile: Profile
+    api: ApiClient
+    clock: Clock
+
+    async def sign_in_password(self, email: str, password: str) -> StoredSession:
+        """Sign in with the account's email and password (never stored).
+
+        Raises:
+            InvalidInput: an empty email or password (nothing sent).
+            PolicyDenied: the policy does not allow password sign-in.
+            BadCredentials, RateLimited, LockedOut, Forbidden,
+            ServerUnavailable, ProtocolError: from the server.
+        """
+        email = email.strip()
+        if not email or "@" not in email:
+            raise InvalidInput("enter the email address of the account")
+        if not password:
+            raise InvalidInput("enter the password")
+        register_secret(password)
+        return await self._sign_in(
+            "password",
+            "password",
+            lambda fp: self.api.login(email, password, fingerprint=fp),
+        )
+
+    async def sign_in_app_password(self, token: str) -> StoredSession:
+        """Exchange an app password for a session (the ``app-login`` endpoint).
+
+        The pasted text is trimmed and its format checked before any request.
+        A 401 is never retried automatically; a 429 raises RateLimited (or
+        LockedOut) with the seconds to wait.
+
+        Raises:
+            InvalidInput: not an app password (nothing sent).
+            PolicyDenied, BadCredentials, RateLimited, LockedOut, ...
+        """
+        if not self.profile.policy.allows("app_password"):
+            raise self._refused("app_password")
+        app_password = normalize_app_password(token)
+        register_secret(app_password)
+        return await self._sign_in(
+            "app_password",
+            "app_password",
+            lambda fp: self.api.app_login(app_password, fingerprint=fp),
+        )
+
+    async def sign_in_google(self, id_token: str) -> StoredSession:
+        """Exchange a verified Google ID token for a session (``googleauth``)."""
+        if not id_token.strip():
+            raise InvalidInput("the Google sign-in produced no ID token")
+        register_secret(id_token)
+        return await self._sign_in(
+            "google",
+            "google_oauth",
+            lambda fp: self.api.google_login(id_token.strip(), fingerprint=fp),
+        )
+
+    def _refused(self, method: str) -> PolicyDenied:
+        return PolicyDenied(
+            "this computer's policy does not allow signing in with "
+            f"{_METHOD_WORDS[method]}"
+        )
+
+    async def _sign_in(
+        self, method: str, auth_type: str, exchange: Exchange
+    ) -> StoredSession:
+        if not self.profile.policy.allows(method):
+            raise self._refused(method)
+        fingerprint = await self._sign_in_fingerprint()
+        sent_at = self.clock.time()
+        try:
+            result = await exchange(fingerprint)
+        except A7Error as exc:
+            event = (
+                "app_password_auth_failed"
+                if method == "app_password"
+                else "user_login_failed"
+            )
+            outcome = "refused" if isinstance(exc, BadCredentials) else "error"
+            self._audit_event(event, outcome, method=method, error=type(exc).__name__)
+            raise
+
+        session = StoredSession(
+            server=self.profile.server,
+            profile=self.profile.name,
+            email=result.email,
+            auth_type=auth_type,
+            access_token=result.access_token,
+            refresh_token=result.refresh_token,
+            issued_at=sent_at,
+            expires_at=sent_at + result.expires_in,
+            organization=result.organization,
+            organizations=result.organizations,
+            app_password_name=result.app_password_name,
+            fingerprint=fingerprint,
+        )
+        await self._install_signed_in(session)
+        event = (
+            "app_password_auth_success" if method == "app_password" else "user_login"
+        )
+        self._audit_event(
+            event, "success", method=method, refreshable=session.refreshable
+        )
+        _log.info("signed in to %s as %s", session.server, session.email)
+        self._emit(SignedIn(session.email, auth_type))
+        return session
+
+    # Supplied by the engine.
+
+    async def _sign_in_fingerprint(self) -> DeviceFingerprint:
+        raise NotImplementedError
+
+    async def _install_signed_in(self, session: StoredSession) -> None:
+        raise NotImplementedError
+
+    def _emit(self, event: Event) -> None:
+        raise NotImplementedError
+
+    def _audit_event(self, event: str, outcome: str, **detail: object) -> None:
+        raise NotImplementedError
