@@ -2,21 +2,21 @@
 
 The emulator's Google stand-in serves the consent page; Chromium loads it,
 the mouse clicks the button, the redirect reaches the program's loopback
-listener, and the verified ID token signs in through the API's
-``googleauth``. The second half starts the same browser the way the command
-line does, through ``webbrowser`` and the ``BROWSER`` variable.
+listener, and the verified ID token goes to the session engine, which signs
+in through the API's ``googleauth`` and keeps the session in the test
+keyring. The last test starts the browser the way the command line does,
+through ``webbrowser`` and the ``BROWSER`` variable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 import webbrowser
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from chromium_consent import (
     CHROMIUM,
@@ -25,6 +25,10 @@ from chromium_consent import (
     read_outcome,
 )
 
+from a7desktop.core.config import resolve_profile
+from a7desktop.core.engine import SessionEngine, open_engine
+from a7desktop.core.events import SessionState
+from a7desktop.core.models import StoredSession
 from a7desktop.core.oidc import OidcConfig, browser_sign_in, open_system_browser
 from a7desktop.core.oidc_errors import SignInDenied
 from a7desktop.emulator import DEMO_EMAIL, EmulatorConfig, EmulatorServer
@@ -50,29 +54,41 @@ def config(server: EmulatorServer) -> OidcConfig:
     )
 
 
-class ApiSignIn:
-    """Signs in to the API with the verified ID token, as the engine does."""
+class EngineSignIn:
+    """Hands the verified ID token to the session engine, as the program does."""
 
-    def __init__(self, server: EmulatorServer) -> None:
-        self.server = server
-        self.answers: list[dict[str, Any]] = []
+    def __init__(self, engine: SessionEngine) -> None:
+        self.engine = engine
+        self.sessions: list[StoredSession] = []
 
     async def __call__(self, id_token: str) -> None:
-        async with httpx.AsyncClient(trust_env=False, timeout=20.0) as client:
-            answer = await client.post(
-                self.server.url + "/auth/googleauth", json={"token": id_token}
-            )
-        answer.raise_for_status()
-        self.answers.append(answer.json())
+        self.sessions.append(await self.engine.sign_in_google(id_token))
+
+    @property
+    def emails(self) -> list[str]:
+        return [session.email for session in self.sessions]
 
 
 @pytest.fixture
-def api_sign_in(server: EmulatorServer) -> ApiSignIn:
-    return ApiSignIn(server)
+async def engine(
+    server: EmulatorServer, a7home: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SessionEngine]:
+    """An engine on a profile of its own, storing in the test keyring."""
+    monkeypatch.setenv("A7DESKTOP_POLICY_FILE", str(a7home / "no-policy.json"))
+    profile = resolve_profile(f"google-{uuid.uuid4().hex[:10]}", server.url)
+    async with open_engine(profile) as running:
+        yield running
+        if running.session is not None:
+            await running.sign_out()
+
+
+@pytest.fixture
+def api_sign_in(engine: SessionEngine) -> EngineSignIn:
+    return EngineSignIn(engine)
 
 
 async def test_clicking_allow_in_chromium_ends_signed_in(
-    config: OidcConfig, api_sign_in: ApiSignIn
+    config: OidcConfig, api_sign_in: EngineSignIn, engine: SessionEngine
 ) -> None:
     """R2: the real consent page in a real browser, then googleauth."""
     consent = ChromiumConsent()
@@ -81,15 +97,19 @@ async def test_clicking_allow_in_chromium_ends_signed_in(
     outcome = await asyncio.to_thread(consent.outcome)
 
     assert id_token
-    assert [answer["email"] for answer in api_sign_in.answers] == [DEMO_EMAIL]
-    assert api_sign_in.answers[0]["accessToken"]
+    assert api_sign_in.emails == [DEMO_EMAIL]
+    assert engine.state is SessionState.ACTIVE
+    session = engine.session
+    assert session is not None
+    assert session.email == DEMO_EMAIL
+    assert await engine.access_token()
     assert outcome.title == "a7desktop: Signed in to a7desktop"
     assert "You can close this tab" in outcome.text
     assert outcome.url.startswith("http://127.0.0.1:")
 
 
 async def test_clicking_deny_in_chromium_shows_the_refusal(
-    config: OidcConfig, api_sign_in: ApiSignIn
+    config: OidcConfig, api_sign_in: EngineSignIn, engine: SessionEngine
 ) -> None:
     """R6: access_denied from a real consent page, shown in the tab."""
     consent = ChromiumConsent(button="deny")
@@ -98,14 +118,15 @@ async def test_clicking_deny_in_chromium_shows_the_refusal(
         await browser_sign_in(config, consent, timeout=30, accept=api_sign_in)
     outcome = await asyncio.to_thread(consent.outcome)
 
-    assert api_sign_in.answers == []
+    assert api_sign_in.sessions == []
+    assert engine.session is None
     assert "Sign-in failed" in outcome.text
     assert "declined" in outcome.text
 
 
 async def test_the_browser_variable_route_used_by_the_command_line(
     config: OidcConfig,
-    api_sign_in: ApiSignIn,
+    api_sign_in: EngineSignIn,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -129,4 +150,4 @@ async def test_the_browser_variable_route_used_by_the_command_line(
 
     assert shown == [True]
     assert outcome["title"] == "a7desktop: Signed in to a7desktop"
-    assert [answer["email"] for answer in api_sign_in.answers] == [DEMO_EMAIL]
+    assert api_sign_in.emails == [DEMO_EMAIL]
