@@ -191,7 +191,7 @@ class SessionEngine(SignIn):
     def storage(self) -> StorageInfo:
         """Where the session is kept; ``persistent`` is False when only in memory."""
         info = self.vault.storage()
-        if info.persistent and self._storage_problem is not None:
+        if self._storage_problem is not None:
             return StorageInfo(info.backend, False, self._storage_problem)
         return info
 
@@ -250,13 +250,15 @@ class SessionEngine(SignIn):
         return session.access_token
 
     async def refresh(self, reason: str = "manual") -> StoredSession:
-        """Refresh now (the "refresh now" button); adopts another process's result.
+        """Refresh now (the "refresh now" button).
+
+        A session another process stored meanwhile counts as refreshed.
 
         Raises: as :meth:`access_token`, without the fallback.
         """
         current = self._current_session()
         return await self._refresher.ensure(
-            need=current.lifetime, stale=current.access_token, reason=reason
+            need=0.0, stale=current.access_token, reason=reason
         )
 
     async def authorized(self, call: Callable[[str], Awaitable[T]]) -> T:
@@ -271,7 +273,9 @@ class SessionEngine(SignIn):
             return await call(token)
         except TokenRejected:
             _log.debug("access token refused; refreshing once")
-        session = await self._refresher.ensure(need=0.0, stale=token, reason="rejected")
+        session = await self._refresher.ensure(
+            need=0.0, stale=token, reason="rejected", rejected=True
+        )
         try:
             result = await call(session.access_token)
         except TokenRejected:
@@ -501,6 +505,7 @@ class SessionEngine(SignIn):
             await self._refresher.ensure(
                 need=self.lead_seconds(session), stale=None, reason="scheduled"
             )
+            self._refresher.retry_at = None  # refreshed, adopted, or nothing was due
         except A7Error as exc:
             _log.info("scheduled refresh did not complete: %s", exc)
         except Exception:

@@ -42,6 +42,10 @@ def normalize_app_password(text: str) -> str:
             raise InvalidInput(
                 "that is not an app password: it should start with app_a7_"
             )
+        if len(token) == len("app_a7_") + 32:
+            raise InvalidInput(
+                "that app password contains characters an app password cannot have"
+            )
         raise InvalidInput(
             f"that app password has the wrong length ({len(token)} characters, "
             "expected 39); was it copied completely?"

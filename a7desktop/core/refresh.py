@@ -111,12 +111,14 @@ class Refresher:
         return session.expires_in(self._engine.clock.time()) > need
 
     async def ensure(
-        self, *, need: float, stale: str | None, reason: str
+        self, *, need: float, stale: str | None, reason: str, rejected: bool = False
     ) -> StoredSession:
         """A session whose token outlives ``need`` seconds and is not ``stale``.
 
         Refreshes at most once per call, and not at all when another coroutine
-        or process already did.
+        or process already did. ``rejected`` says the server refused ``stale``:
+        a session that cannot be renewed then ends at once instead of lasting
+        until it expires.
 
         Raises:
             NotSignedIn, SessionExpired: there is no session (any more).
@@ -135,7 +137,9 @@ class Refresher:
             engine._update_state()
             try:
                 async with self._lock:
-                    return await self._refresh_locked(need, stale, asked_at, reason)
+                    return await self._refresh_locked(
+                        need, stale, asked_at, reason, rejected
+                    )
             except A7Error as exc:
                 session = engine.session
                 if (
@@ -152,7 +156,12 @@ class Refresher:
                 engine._update_state()
 
     async def _refresh_locked(
-        self, need: float, stale: str | None, asked_at: float, reason: str
+        self,
+        need: float,
+        stale: str | None,
+        asked_at: float,
+        reason: str,
+        rejected: bool,
     ) -> StoredSession:
         engine = self._engine
         memory = engine._current_session()
@@ -178,7 +187,7 @@ class Refresher:
 
         token = memory.refresh_token
         if token is None or token in self._presented:
-            return await self._cannot_refresh(memory, stale)
+            return await self._cannot_refresh(memory, rejected)
 
         self._presented.add(token)
         sent_at = engine.clock.time()
@@ -192,13 +201,13 @@ class Refresher:
             raise
         except (ServerUnavailable, RateLimited) as exc:
             if isinstance(exc, AnswerLost):
-                await self._token_maybe_spent(memory, stale, exc)
+                await self._token_maybe_spent(memory, rejected, exc)
                 raise
             self._presented.discard(token)  # it never reached the server's logic
             self._schedule_retry(exc, announce=True)
             raise
         except A7Error as exc:
-            await self._token_maybe_spent(memory, stale, exc)
+            await self._token_maybe_spent(memory, rejected, exc)
             raise
 
         renewed = memory.rotated(
@@ -209,7 +218,7 @@ class Refresher:
         return renewed
 
     async def _cannot_refresh(
-        self, memory: StoredSession, stale: str | None
+        self, memory: StoredSession, rejected: bool
     ) -> StoredSession:
         """The session has no usable refresh token: keep it while it lasts."""
         engine = self._engine
@@ -219,7 +228,7 @@ class Refresher:
             memory = memory.without_refresh_token()
             await engine._store(memory)
             engine._replace(memory)
-        if stale is not None or memory.expires_in(engine.clock.time()) <= 0:
+        if rejected or memory.expires_in(engine.clock.time()) <= 0:
             await engine._finish(
                 "expired", "the session expired; sign in again", delete=True
             )
@@ -230,8 +239,13 @@ class Refresher:
         )
 
     async def _token_maybe_spent(
-        self, memory: StoredSession, stale: str | None, error: A7Error
+        self, memory: StoredSession, rejected: bool, error: A7Error
     ) -> None:
+        """Retire a refresh token the server may have consumed; end if useless.
+
+        Raises SessionExpired when the session ends here; otherwise returns
+        and the caller re-raises ``error``.
+        """
         engine = self._engine
         _log.warning(
             "refresh outcome unknown (%s); the refresh token is retired", error
@@ -242,8 +256,9 @@ class Refresher:
         engine._audit_event("token_refresh_failed", "failure", reason="answer_lost")
         engine._record_failure(str(error))
         engine._emit(RefreshFailed("answer_lost", LOST_MESSAGE, retrying=False))
-        if stale is not None or downgraded.expires_in(engine.clock.time()) <= 0:
+        if rejected or downgraded.expires_in(engine.clock.time()) <= 0:
             await engine._finish("answer_lost", LOST_MESSAGE, delete=True)
+            raise engine._ended_error() from None
 
     def _schedule_retry(self, error: A7Error, *, announce: bool) -> None:
         engine = self._engine

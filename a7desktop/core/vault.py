@@ -103,10 +103,14 @@ class _Items:
 
     # -- checks -------------------------------------------------------------
 
+    def _size_limit(self) -> tuple[int, str] | None:
+        return self._limit
+
     def _check_size(self, what: str, value: str) -> None:
-        if self._limit is None:
+        size_limit = self._size_limit()
+        if size_limit is None:
             return
-        limit, encoding = self._limit
+        limit, encoding = size_limit
         size = len(value.encode(encoding))
         if size > limit:
             raise SecretTooLarge(
@@ -303,7 +307,6 @@ class Vault(_Items):
                 self._memory = {}
             else:
                 _log.debug("keyring backend: %s", choice.name)
-            self._limit = choice.limit
             self._choice = choice
         return self._choice
 
@@ -335,6 +338,9 @@ class Vault(_Items):
 
     def _backend_name(self) -> str:
         return self._ensure_choice().name
+
+    def _size_limit(self) -> tuple[int, str] | None:
+        return self._ensure_choice().limit
 
     def _get(self, username: str) -> str | None:
         backend = self._ensure_choice().backend
