@@ -75,8 +75,10 @@ def create_application(argv: Sequence[str]) -> object:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    from a7desktop.ui import icons
+    from a7desktop.ui import icons, qtfix
     from a7desktop.ui.clipboard import install_platform_converters
+
+    qtfix.apply()
 
     QGuiApplication.setWindowIcon(icons.icon(icons.APP_ICON))
     install_platform_converters()

@@ -74,6 +74,43 @@ async def import_service_layer() -> None:
     await asyncio.get_running_loop().run_in_executor(None, _import_heavy)
 
 
+def screen_resolution() -> str | None:
+    """The primary screen's size in device-independent pixels, ``WIDTHxHEIGHT``."""
+    from PySide6.QtGui import QGuiApplication
+
+    # The first screen is the primary one; there may be none at all.
+    screens = QGuiApplication.screens()
+    if not screens:
+        return None
+    size = screens[0].size()
+    if size.width() < 10 or size.height() < 10:
+        return None
+    return f"{size.width()}x{size.height()}"
+
+
+async def record_screen(profile: Profile) -> None:
+    """Record the screen size once, so every process sends the same fingerprint.
+
+    The device fingerprint includes the screen resolution; the command line
+    cannot see the screen, so the window writes it into the profile's
+    settings the first time and never changes it afterwards (a new monitor
+    alone is tolerated by the server's rule).
+    """
+    if profile.settings.screen_resolution is not None:
+        return
+    resolution = screen_resolution()
+    if resolution is None:
+        return
+    from a7desktop.core.config import save_settings
+    from a7desktop.core.errors import A7Error
+
+    profile.settings.screen_resolution = resolution
+    try:
+        await asyncio.to_thread(save_settings, profile.name, profile.settings)
+    except A7Error as error:
+        log.warning("could not record the screen size: %s", error)
+
+
 async def load_services(profile: Profile) -> Services:
     """Import the service layer and open a started engine for ``profile``.
 
@@ -89,6 +126,7 @@ async def load_services(profile: Profile) -> Services:
     from a7desktop.core.mcp import McpKey
     from a7desktop.ui.adapter import SessionAdapter
 
+    await record_screen(profile)
     engine = open_engine(profile)
     adapter = SessionAdapter(engine)
     try:
@@ -102,7 +140,7 @@ async def load_services(profile: Profile) -> Services:
         profile=profile,
         engine=engine,
         adapter=adapter,
-        app_passwords=AppPasswords(engine, engine.vault),
-        mcp=McpKey(engine.vault, profile.mcp_url, engine.api),
+        app_passwords=AppPasswords(engine),
+        mcp=McpKey(engine),
         audit=AuditLog(profile.audit_path),
     )

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from a7desktop.core.errors import A7Error
 from a7desktop.core.log import get_logger
+from a7desktop.ui.collector import MainThreadCollector
 from a7desktop.ui.context import StartOptions, WindowContext
 from a7desktop.ui.instance import InstanceGuard, default_server_name
 from a7desktop.ui.tray import Tray
@@ -213,6 +214,8 @@ def run_shell(options: StartOptions) -> int:
         )
         return 0
 
+    collector = MainThreadCollector()
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     shell = Shell(options)
@@ -228,3 +231,4 @@ def run_shell(options: StartOptions) -> int:
                 return 0
     finally:
         guard.close()
+        collector.stop()

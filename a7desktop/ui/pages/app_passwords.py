@@ -40,7 +40,6 @@ from a7desktop.ui.app_password_model import (
     AppPasswordFilter,
     AppPasswordModel,
 )
-from a7desktop.ui.messages import explain
 from a7desktop.ui.pages.base import Notice, Page, page_layout
 
 if TYPE_CHECKING:
@@ -177,23 +176,20 @@ class AppPasswordsPage(Page):
 
     def reload(self) -> None:
         """Fetch the list from the server and which tokens the keyring holds."""
-        services = self.services
-        if services is None or services.engine.session is None:
+        if self.services is None or self.services.engine.session is None:
             return
         self._loaded = True
         self.count_label.setText("Loading…")
 
-        async def load() -> None:
+        async def load(services: Services) -> None:
             try:
                 infos = await services.app_passwords.list()
                 kept = await services.app_passwords.kept_ids()
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
+            finally:
                 self._update_count()
-                return
             self.show_rows(infos, kept)
 
-        self.context.tasks.start(load(), name="load app passwords")
+        self.run_task(load, "load app passwords", self.notice)
 
     def show_rows(self, infos: list[AppPasswordInfo], kept: set[str]) -> None:
         """Replace the table's rows, keeping the selected app password selected."""
@@ -243,22 +239,15 @@ class AppPasswordsPage(Page):
     # Creating -----------------------------------------------------------
 
     def _create(self, name: str) -> None:
-        services = self.services
-        if services is None:
-            return
         self.notice.show_info(f"Creating “{name}”…")
 
-        async def create() -> None:
-            try:
-                created = await services.app_passwords.create(name, keep=True)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
+        async def create(services: Services) -> None:
+            created = await services.app_passwords.create(name, keep=True)
             self.notice.clear_message()
             self._show_once(created)
             self.reload()
 
-        self.context.tasks.start(create(), name="create app password")
+        self.run_task(create, "create app password", self.notice)
 
     def _show_once(self, created: CreatedAppPassword) -> None:
         dialog = ShowOnceDialog(
@@ -310,8 +299,7 @@ class AppPasswordsPage(Page):
         self, info: AppPasswordInfo, kept: bool, keep: bool
     ) -> None:
         self._dialog = None
-        services = self.services
-        if services is None or keep == kept:
+        if self.services is None or keep == kept:
             return
         if keep:
             # Keeping needs the token, which the dialog no longer holds.
@@ -321,33 +309,24 @@ class AppPasswordsPage(Page):
             )
             return
 
-        async def forget() -> None:
-            try:
-                await services.app_passwords.forget(info.id)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
+        async def forget(services: Services) -> None:
+            await services.app_passwords.forget(info.id)
             self.notice.show_info(f"“{info.name}” is not kept in the keyring.")
             self.reload()
 
-        self.context.tasks.start(forget(), name="forget app password")
+        self.run_task(forget, "forget app password", self.notice)
 
     def _copy_selected(self, kind: str) -> None:
-        services = self.services
         info = self.selected()
-        if services is None or info is None or not self._selected_kept():
+        if info is None or not self._selected_kept():
             return
 
-        async def copy() -> None:
-            try:
-                token = await services.app_passwords.get_kept(info.id)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
+        async def copy(services: Services) -> None:
+            token = await services.app_passwords.get_kept(info.id)
             self.context.clipboard.copy(format_token(token, kind), "app password")
             self.context.status.message.emit(f"“{info.name}” copied")
 
-        self.context.tasks.start(copy(), name="copy app password")
+        self.run_task(copy, "copy app password", self.notice)
 
     def _on_copy_button_clicked(self) -> None:
         self._copy_selected("bare")
@@ -356,20 +335,14 @@ class AppPasswordsPage(Page):
         self._copy_selected(str(action.data() or "bare"))
 
     def _on_test_button_clicked(self) -> None:
-        services = self.services
         info = self.selected()
-        if services is None or info is None:
+        if info is None:
             return
         self.notice.show_info(f"Testing “{info.name}”…")
 
-        async def test() -> None:
-            try:
-                token = await services.app_passwords.get_kept(info.id)
-                works = await services.app_passwords.test(token)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
-            if works:
+        async def test(services: Services) -> None:
+            token = await services.app_passwords.get_kept(info.id)
+            if await services.app_passwords.test(token):
                 self.notice.show_success(
                     f"“{info.name}” works: the server accepted it."
                 )
@@ -378,7 +351,7 @@ class AppPasswordsPage(Page):
                     f"“{info.name}” was refused: it is revoked, expired or wrong."
                 )
 
-        self.context.tasks.start(test(), name="test app password")
+        self.run_task(test, "test app password", self.notice)
 
     def _on_revoke_button_clicked(self) -> None:
         info = self.selected()
@@ -401,20 +374,15 @@ class AppPasswordsPage(Page):
         box.open()
 
     def _on_revoke_box_finished(self, info: AppPasswordInfo, result: int) -> None:
-        services = self.services
-        if services is None or result != QMessageBox.StandardButton.Yes:
+        if result != QMessageBox.StandardButton.Yes:
             return
 
-        async def revoke() -> None:
-            try:
-                await services.app_passwords.revoke(info.id)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
+        async def revoke(services: Services) -> None:
+            await services.app_passwords.revoke(info.id)
             self.notice.show_success(f"“{info.name}” revoked.")
             self.reload()
 
-        self.context.tasks.start(revoke(), name="revoke app password")
+        self.run_task(revoke, "revoke app password", self.notice)
 
     def _on_adapter_signed_out(self, _reason: str, _message: str) -> None:
         self.model.set_rows([], set())

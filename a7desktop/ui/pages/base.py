@@ -8,11 +8,14 @@ disabled. Messages for the person appear inline on the page, in a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from a7desktop.ui.messages import explain
 
 if TYPE_CHECKING:
     from a7desktop.ui.context import WindowContext
@@ -100,6 +103,29 @@ class Page(QWidget):
 
     def page_shown(self) -> None:
         """Hook: the page became the visible one."""
+
+    def run_task(
+        self,
+        work: Callable[[Services], Awaitable[None]],
+        name: str,
+        notice: Notice,
+    ) -> None:
+        """Run ``work(services)`` as a task; a failure is explained in ``notice``.
+
+        Does nothing while no services are attached. Cancellation (quit,
+        profile switch) is not a failure and shows nothing.
+        """
+        services = self.services
+        if services is None:
+            return
+
+        async def guarded() -> None:
+            try:
+                await work(services)
+            except Exception as error:  # every failure is explained inline
+                notice.show_error(explain(error, services.profile.server).text)
+
+        self.context.tasks.start(guarded(), name=name)
 
 
 def page_layout(page: QWidget, heading: str) -> QVBoxLayout:

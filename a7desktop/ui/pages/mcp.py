@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from a7desktop.core.errors import NotFound
 from a7desktop.ui import icons
-from a7desktop.ui.messages import explain
 from a7desktop.ui.pages.base import Notice, Page, page_layout
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from a7desktop.ui.context import WindowContext
     from a7desktop.ui.services import Services
 
@@ -98,17 +96,23 @@ class McpPage(Page):
     # Services -----------------------------------------------------------
 
     def on_attached(self, services: Services) -> None:
-        self.url_label.setText(f"MCP service: {services.profile.mcp_url}")
+        self.url_label.setText(f"MCP service: {services.mcp.mcp_url}")
         self.notice.clear_message()
+        self.has_key = False
+        self._show_status()
 
-        async def look() -> None:
-            try:
-                self.has_key = await services.mcp.get() is not None
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
+        async def look(services: Services) -> None:
+            self.has_key = await self._kept_key(services) is not None
             self._show_status()
 
-        self.context.tasks.start(look(), name="look for the MCP key")
+        self.run_task(look, "look for the MCP key", self.notice)
+
+    @staticmethod
+    async def _kept_key(services: Services) -> str | None:
+        try:
+            return await services.mcp.get()
+        except NotFound:
+            return None
 
     def _show_status(self) -> None:
         if self.has_key:
@@ -121,20 +125,6 @@ class McpPage(Page):
             button.setEnabled(self.has_key)
         self.keep_button.setEnabled(bool(self.key_field.text().strip()))
 
-    def _run(self, work: Callable[[Services], Awaitable[None]], name: str) -> None:
-        services = self.services
-        if services is None:
-            return
-
-        async def run() -> None:
-            try:
-                await work(services)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-            self._show_status()
-
-        self.context.tasks.start(run(), name=name)
-
     # Slots --------------------------------------------------------------
 
     def _on_key_field_text_changed(self, _text: str) -> None:
@@ -142,7 +132,7 @@ class McpPage(Page):
 
     def _on_keep_button_clicked(self) -> None:
         key = self.key_field.text().strip()
-        if not key:
+        if not key or self.services is None:
             return
         self.key_field.clear()
         replacing = self.has_key
@@ -150,40 +140,40 @@ class McpPage(Page):
         async def keep(services: Services) -> None:
             await services.mcp.set(key)
             self.has_key = True
+            self._show_status()
             self.notice.show_success(
                 "MCP API key replaced."
                 if replacing
                 else "MCP API key kept in the keyring."
             )
 
-        self._run(keep, "keep the MCP key")
+        self.run_task(keep, "keep the MCP key", self.notice)
 
     def _on_test_button_clicked(self) -> None:
-        async def test(services: Services) -> None:
-            self.notice.show_info("Testing the MCP API key…")
-            if await services.mcp.test():
-                self.notice.show_success("The MCP service accepted the key.")
-            else:
-                self.notice.show_error("The MCP service refused the key.")
+        self.notice.show_info("Testing the MCP API key…")
 
-        self._run(test, "test the MCP key")
+        async def test(services: Services) -> None:
+            count = await services.mcp.test()
+            noun = "server" if count == 1 else "servers"
+            self.notice.show_success(
+                f"The MCP service accepted the key and lists {count} {noun}."
+            )
+
+        self.run_task(test, "test the MCP key", self.notice)
 
     def _on_copy_button_clicked(self) -> None:
         async def copy(services: Services) -> None:
             key = await services.mcp.get()
-            if key is None:
-                self.has_key = False
-                self.notice.show_error("No MCP API key is kept.")
-                return
             self.context.clipboard.copy(key, "MCP API key")
             self.context.status.message.emit("MCP API key copied")
 
-        self._run(copy, "copy the MCP key")
+        self.run_task(copy, "copy the MCP key", self.notice)
 
     def _on_forget_button_clicked(self) -> None:
         async def forget(services: Services) -> None:
             await services.mcp.delete()
             self.has_key = False
+            self._show_status()
             self.notice.show_info("The MCP API key was removed from the keyring.")
 
-        self._run(forget, "forget the MCP key")
+        self.run_task(forget, "forget the MCP key", self.notice)

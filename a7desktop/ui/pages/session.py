@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from a7desktop.ui.services import Services
 
 HEARTBEAT_INTERVAL_MS = 60_000
+# A copied access token should still be good when it is pasted somewhere.
+COPY_MIN_TTL = 60.0
 _PROGRESS_SCALE = 1000
 
 
@@ -161,53 +163,45 @@ class SessionPage(Page):
 
     def refresh_now(self) -> None:
         """Refresh the session now; the outcome shows on the panel."""
-        services = self.services
-        if services is None or services.engine.session is None:
+        if not self._signed_in():
             return
         self.notice.show_info("Refreshing…")
 
-        async def refresh() -> None:
-            try:
-                await services.engine.refresh(reason="manual")
-            except Exception as error:  # shown inline, the session decides the rest
-                self.notice.show_error(explain(error, services.profile.server).text)
-            else:
-                self.notice.show_success("Refreshed.")
+        async def refresh(services: Services) -> None:
+            await services.engine.refresh(reason="manual")
+            self.notice.show_success("Refreshed.")
 
-        self.context.tasks.start(refresh(), name="refresh now")
+        self.run_task(refresh, "refresh now", self.notice)
 
     def copy_access_token(self) -> None:
         """Copy a valid access token (refreshing first if it is about to expire)."""
-        services = self.services
-        if services is None or services.engine.session is None:
+        if not self._signed_in():
             return
 
-        async def copy() -> None:
-            try:
-                token = await services.engine.access_token(min_ttl=60)
-            except Exception as error:  # shown inline
-                self.notice.show_error(explain(error, services.profile.server).text)
-                return
+        async def copy(services: Services) -> None:
+            token = await services.engine.access_token(min_ttl=COPY_MIN_TTL)
             self.context.clipboard.copy(token, "access token")
             self.context.status.message.emit("Access token copied")
 
-        self.context.tasks.start(copy(), name="copy access token")
+        self.run_task(copy, "copy access token", self.notice)
 
     def sign_out(self) -> None:
         """Sign out: the server is told, local tokens are wiped regardless."""
-        services = self.services
-        if services is None or services.engine.session is None:
+        if not self._signed_in():
             return
 
-        async def sign_out() -> None:
-            try:
-                await services.engine.sign_out()
-            except Exception as error:  # local secrets are wiped by the engine anyway
-                self.notice.show_error(explain(error, services.profile.server).text)
-            else:
-                self.context.status.message.emit("Signed out")
+        async def sign_out(services: Services) -> None:
+            told = await services.engine.sign_out()
+            self.context.status.message.emit(
+                "Signed out"
+                if told
+                else "Signed out here; the server could not be told"
+            )
 
-        self.context.tasks.start(sign_out(), name="sign out")
+        self.run_task(sign_out, "sign out", self.notice)
+
+    def _signed_in(self) -> bool:
+        return self.services is not None and self.services.engine.session is not None
 
     # Showing ------------------------------------------------------------
 

@@ -35,8 +35,7 @@ from a7desktop.ui.pages.base import Notice, Page, page_layout
 from a7desktop.ui.timefmt import duration
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-    from typing import Any
+    from collections.abc import Awaitable, Callable
 
     from a7desktop.ui.context import WindowContext
     from a7desktop.ui.services import Services
@@ -213,24 +212,23 @@ class SignInPage(Page):
 
     # Attempts -----------------------------------------------------------
 
-    def _start(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+    def _start(self, work: Callable[[], Awaitable[object]], what: str) -> None:
         if self._task is not None and not self._task.done():
-            coro.close()
             return
         self.notice.clear_message()
         self.reason.clear_message()
         self._set_busy(what)
+        # The request is made inside the task, so a Cancel that comes before
+        # the task's first step leaves nothing half-started.
         self._task = self.context.tasks.start(
-            self._attempt(coro), name="sign in", on_error=self._on_attempt_crashed
+            self._attempt(work), name="sign in", on_error=self._on_attempt_crashed
         )
+        self._task.add_done_callback(self._on_task_done)
 
-    async def _attempt(self, coro: Coroutine[Any, Any, None]) -> None:
+    async def _attempt(self, work: Callable[[], Awaitable[object]]) -> None:
         services = self.services
         try:
-            await coro
-        except asyncio.CancelledError:
-            self.notice.show_info("Sign-in cancelled.")
-            raise
+            await work()
         except Exception as error:  # each failure is explained inline
             server = services.profile.server if services is not None else ""
             explained = explain(error, server)
@@ -241,8 +239,6 @@ class SignInPage(Page):
             self.password.clear()
             self.app_password.clear()
             self.notice.clear_message()
-        finally:
-            self._set_idle()
 
     def _set_busy(self, what: str) -> None:
         self.busy_label.setText(what)
@@ -250,6 +246,11 @@ class SignInPage(Page):
         for widget in self._inputs():
             widget.setEnabled(False)
         self.cancel_button.setFocus()
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            self.notice.show_info("Sign-in cancelled.")
+        self._set_idle()
 
     def _set_idle(self) -> None:
         self.busy.hide()
@@ -295,7 +296,8 @@ class SignInPage(Page):
             self.notice.show_error("Enter your email and password.")
             (self.password if email else self.email).setFocus()
             return
-        self._start(services.engine.sign_in_password(email, password), "Signing in…")
+        engine = services.engine
+        self._start(lambda: engine.sign_in_password(email, password), "Signing in…")
 
     def _on_app_sign_in_button_clicked(self) -> None:
         services = self.services
@@ -306,15 +308,17 @@ class SignInPage(Page):
             self.notice.show_error("Paste an app password first.")
             self.app_password.setFocus()
             return
+        engine = services.engine
         self._start(
-            services.engine.sign_in_app_password(token),
+            lambda: engine.sign_in_app_password(token),
             "Signing in with the app password…",
         )
 
     def _on_google_button_clicked(self) -> None:
         if self.services is None or self.google is None:
             return
-        self._start(self.google.run(self.services.engine), "Opening the browser…")
+        google, engine = self.google, self.services.engine
+        self._start(lambda: google.run(engine), "Opening the browser…")
 
     def _on_cancel_button_clicked(self) -> None:
         if self.google is not None:

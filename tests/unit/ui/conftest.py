@@ -7,6 +7,10 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QtMsgType
 
+from a7desktop.ui import qtfix
+
+qtfix.apply()
+
 _FAILING = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
 
 

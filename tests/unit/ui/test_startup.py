@@ -82,3 +82,17 @@ def test_window_options_are_read_from_the_command_line() -> None:
     assert options.server == "http://127.0.0.1:9/api"
     assert parse_options(["--minimized"]).minimized is True
     assert parse_options([]).profile == "default"
+
+
+def test_signals_emitted_from_python_do_not_use_up_true(qapp: object) -> None:
+    """WORKAROUND check: emitting many signals must not free ``True``."""
+    import sys
+
+    from a7desktop.ui import qtfix
+
+    qtfix.apply()
+    probe = qtfix._Probe()
+    for _ in range(5000):
+        probe.fired.emit()
+
+    assert sys.getrefcount(True) > 1000
