@@ -32,7 +32,13 @@ WINDOW_OPTIONS = ("--demo", "--self-test", "--minimized")
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for every command, with its handler in ``func``."""
-    from a7desktop.cli import app_password_cmds, config_cmds, mcp_cmds, session_cmds
+    from a7desktop.cli import (
+        app_password_cmds,
+        config_cmds,
+        doctor_cmd,
+        mcp_cmds,
+        session_cmds,
+    )
 
     parser = argparse.ArgumentParser(
         prog="a7desktop",
@@ -61,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     app_password_cmds.register(commands)
     mcp_cmds.register(commands)
     config_cmds.register(commands)
+    doctor_cmd.register(commands)
     return parser
 
 

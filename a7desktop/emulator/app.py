@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from a7desktop.emulator import access, controls, provider, sessions
-from a7desktop.emulator.clock import iso
+from a7desktop.emulator.clock import DateHeaderMiddleware, iso
 from a7desktop.emulator.config import EmulatorConfig
 from a7desktop.emulator.errors import ApiError, bad_request
 from a7desktop.emulator.faults import FaultMiddleware
@@ -255,7 +255,10 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             Mount("/google", routes=provider.ROUTES),
             Mount("/__emulator__", routes=controls.ROUTES),
         ],
-        middleware=[Middleware(FaultMiddleware, state=state)],
+        middleware=[
+            Middleware(DateHeaderMiddleware, clock_of=lambda: state.clock),
+            Middleware(FaultMiddleware, state=state),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.emulator = state

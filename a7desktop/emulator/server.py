@@ -155,6 +155,8 @@ class EmulatorServer:
             # The client address is the socket's: rate limits and dropped
             # connections key on it, so no header may rewrite it.
             proxy_headers=False,
+            # The app sends Date from the emulator's settable clock.
+            date_header=False,
             ssl_context_factory=self._tls_context() if self.tls else None,
             timeout_graceful_shutdown=2,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from emulator_helpers import Api
@@ -120,3 +122,19 @@ async def test_logs_are_readable_over_http(api: Api) -> None:
     assert refreshes[0]["tokenId"] == refreshes[1]["tokenId"]
     assert seen[0]["path"] == "/api/auth/login"
     assert token not in str(seen) + str(refreshes)
+
+
+def test_the_date_header_follows_the_emulator_clock() -> None:
+    """Clients read the server's clock from Date; moving the clock moves it."""
+    from email.utils import parsedate_to_datetime
+
+    from a7desktop.emulator import EmulatorServer
+
+    with EmulatorServer() as server, httpx.Client() as client:
+        server.state.clock.set_offset(7200)
+        response = client.get(f"{server.url}/auth/heartbeat")
+
+    dates = response.headers.get_list("date")
+    assert len(dates) == 1
+    offset = parsedate_to_datetime(dates[0]).timestamp() - time.time()
+    assert 7190 < offset < 7210

@@ -32,7 +32,11 @@ class Cli:
         ]
 
     def run(
-        self, *args: str, input: str | None = None, timeout: float = 60
+        self,
+        *args: str,
+        input: str | None = None,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.command(*args),
@@ -40,7 +44,7 @@ class Cli:
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=os.environ.copy(),
+            env={**os.environ, **(env or {})},
             check=False,
         )
 
