@@ -31,6 +31,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from typing import Any
 
 CATEGORIES = (
     "auth",
@@ -94,21 +95,31 @@ def redact(text: str) -> str:
     return _SHAPES.sub(_hide, text)
 
 
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        message = str(record.msg)
+    record.msg = redact(message)
+    record.args = None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = redact(text)
+        record.exc_info = None
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
 class SecretFilter(logging.Filter):
-    """Rewrite each record's message and arguments with :func:`redact`."""
+    """Rewrite each record's message, arguments and traceback with :func:`redact`.
+
+    Records are already redacted when they are made (see
+    :func:`install_redaction`); a handler that wants to be sure regardless of
+    how logging was set up adds this filter too.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            message = str(record.msg)
-        record.msg = redact(message)
-        record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(
-                logging.Formatter().formatException(record.exc_info)
-            )
-            record.exc_info = None
+        _redact_record(record)
         return True
 
 
@@ -122,22 +133,27 @@ def get_logger(category: str) -> logging.Logger:
 _installed = False
 
 
-def install_filter() -> None:
-    """Attach :class:`SecretFilter` to the package's root logger and handlers.
+def install_redaction() -> None:
+    """Redact every log record of the process as it is made.
 
-    A filter on a logger applies to records logged on that logger only, not
-    to its children, so the filter goes on each category logger.
+    A filter on a logger does not apply to records of its child loggers
+    (``httpcore.http11`` logs response headers, a refresh cookie among
+    them), and a handler filter depends on who configured logging. The
+    record factory sees every record of every logger, and only records that
+    passed the level check, so the cost falls on lines actually logged.
     """
     global _installed
     if _installed:
         return
-    secret_filter = SecretFilter()
-    logging.getLogger("a7desktop").addFilter(secret_filter)
-    for category in CATEGORIES:
-        get_logger(category).addFilter(secret_filter)
-    for noisy in ("httpx", "httpcore", "uvicorn.access"):
-        logging.getLogger(noisy).addFilter(secret_filter)
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
     _installed = True
 
 
-install_filter()
+install_redaction()

@@ -54,3 +54,21 @@ def test_category_loggers_redact_arguments_and_tracebacks(
 def test_unknown_category_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown log category"):
         log.get_logger("misc")
+
+
+def test_records_of_any_logger_are_redacted_as_they_are_made(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """R26: third-party child loggers (httpcore.http11 logs headers) too."""
+    child = logging.getLogger("httpcore.http11")
+    with caplog.at_level(logging.DEBUG, logger="httpcore"):
+        child.debug(
+            "receive_response_headers.complete return_value=%r",
+            (
+                b"set-cookie",
+                b"refreshToken=rt-0123456789abcdef; HttpOnly",
+            ),
+        )
+
+    assert "rt-0123456789abcdef" not in caplog.text
+    assert "refreshToken=[redacted]" in caplog.text
