@@ -76,6 +76,7 @@ class NewAppPasswordDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("New app password")
         self.setObjectName("newAppPasswordDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("A name that says where it will be used:"))
         self.name = QLineEdit()
@@ -133,6 +134,7 @@ class ShowOnceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("App password created")
         self.setObjectName("showOnceDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self._reported = False
         layout = QVBoxLayout(self)

@@ -179,8 +179,9 @@ class AppPasswordFilter(QSortFilterProxyModel):
         """Show only rows whose name, status or keyring flag contains ``text``."""
         needle = text.strip().casefold()
         if needle != self._needle:
+            self.beginFilterChange()
             self._needle = needle
-            self.invalidateRowsFilter()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if not self._needle:

@@ -12,6 +12,7 @@ import base64
 import json
 import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -66,6 +67,7 @@ class ClaimsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Access token claims")
         self.setObjectName("claimsDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(520, 420)
         layout = QVBoxLayout(self)
         note = QLabel(

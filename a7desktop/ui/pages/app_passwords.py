@@ -359,6 +359,7 @@ class AppPasswordsPage(Page):
             return
         box = QMessageBox(self)
         box.setObjectName("revokeConfirmation")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Revoke app password")
         box.setText(f"Revoke “{info.name}”?")

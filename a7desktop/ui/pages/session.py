@@ -299,8 +299,13 @@ class SessionPage(Page):
             return
         if self._claims_dialog is not None:
             self._claims_dialog.close()
-        self._claims_dialog = ClaimsDialog(text, self)
-        self._claims_dialog.show()
+        dialog = ClaimsDialog(text, self)
+        dialog.destroyed.connect(self._on_claims_dialog_destroyed)
+        self._claims_dialog = dialog
+        dialog.show()
+
+    def _on_claims_dialog_destroyed(self) -> None:
+        self._claims_dialog = None
 
 
 def _method_text(session: StoredSession) -> str:

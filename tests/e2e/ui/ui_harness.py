@@ -52,10 +52,17 @@ class Ui:
         return self.services.engine
 
 
-def make_profile(server: EmulatorServer, **settings: Any) -> Profile:
+def make_profile(
+    server: EmulatorServer,
+    *,
+    refresh_lead_seconds: float | None = None,
+    **settings: Any,
+) -> Profile:
     """A profile of its own for one test, pointing at ``server``."""
     profile = resolve_profile(f"ui-{uuid.uuid4().hex[:10]}", server.url)
     config = server.state.config
+    if refresh_lead_seconds is not None:
+        settings["refresh_lead_seconds"] = refresh_lead_seconds
     changed = dataclasses.replace(
         profile.settings,
         google_issuer=server.google_issuer,
@@ -63,7 +70,12 @@ def make_profile(server: EmulatorServer, **settings: Any) -> Profile:
         google_client_secret=config.google_client_secret,
         **settings,
     )
-    return dataclasses.replace(profile, settings=changed, mcp_url=server.mcp_url)
+    return dataclasses.replace(
+        profile,
+        settings=changed,
+        mcp_url=server.mcp_url,
+        refresh_lead_seconds=changed.refresh_lead_seconds,
+    )
 
 
 def open_window(

@@ -12,11 +12,18 @@ from a7desktop.ui import qtfix
 qtfix.apply()
 
 _FAILING = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+# The offscreen platform used in tests cannot do this for dialogs; a real
+# desktop can. It says nothing about the program.
+_PLATFORM_ONLY = ("This plugin does not support propagateSizeHints()",)
 
 
 @pytest.fixture(autouse=True)
 def _fail_on_qt_warnings(qtlog: object) -> Iterator[None]:
     yield
     records = getattr(qtlog, "records", [])
-    warnings = [record.message for record in records if record.type in _FAILING]
+    warnings = [
+        record.message
+        for record in records
+        if record.type in _FAILING and record.message not in _PLATFORM_ONLY
+    ]
     assert warnings == [], f"Qt warned: {warnings}"
