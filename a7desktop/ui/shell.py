@@ -198,6 +198,21 @@ class Shell(QObject):
         self.window.prepare_quit()
 
 
+def _quit_on_signals(shell: Shell) -> None:
+    """SIGTERM and SIGINT quit as the menu does (clipboard cleared, client closed).
+
+    Python runs signal handlers only between bytecodes; the collector's timer
+    wakes the interpreter twice a second, so a signal is handled promptly.
+    """
+    import signal
+
+    def handler(_signum: int, _frame: object) -> None:
+        shell.request_quit()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
 def run_shell(options: StartOptions) -> int:
     """Run the window until it quits; a second start raises the first."""
     import qasync
@@ -220,6 +235,7 @@ def run_shell(options: StartOptions) -> int:
     asyncio.set_event_loop(loop)
     shell = Shell(options)
     guard.raise_requested.connect(shell.window.bring_to_front)
+    _quit_on_signals(shell)
     try:
         with loop:
             try:
