@@ -1,14 +1,16 @@
 """Workarounds for bugs in the Qt bindings, each detected before it is applied.
 
-WORKAROUND(PySide6 6.12.0, no upstream report found): ``SignalInstance.emit``
-returns ``True`` without taking a new reference to it, so every signal
-emitted from Python code (ours, and qasync's ``call_soon_threadsafe``) drops
-one reference that ``True`` never had. On Python 3.11, where ``True`` is not
-immortal, the program aborts with "bool_dealloc: deallocating True or False"
-once enough signals were emitted (a few hundred in a short session). The fix
-detects the leak with ten emits and gives ``True`` a large reserve of
-references; ``True`` is never freed anyway, so the extra count changes
-nothing else. Remove once a release of PySide6 that fixes it is required.
+WORKAROUND(PySide6 6.12.0 on Python 3.11, no upstream report found): the
+bindings hand back ``None`` (from every void method, ``processEvents``,
+``QModelIndex.data`` ...) and ``True`` (from ``SignalInstance.emit``)
+without taking a new reference, as if these objects were immortal, which
+they are only from Python 3.12 on. Each such call drops one reference the
+object never had, and after a few thousand calls the interpreter aborts
+with "none_dealloc: deallocating None" or "bool_dealloc". The fix probes
+for the leak and gives ``None``, ``True`` and ``False`` a large reserve of
+references, which is what Python 3.12 does for them anyway: they are never
+freed, so the extra count changes nothing else. Remove once a PySide6
+release that fixes it (or Python 3.12) is required.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from __future__ import annotations
 import ctypes
 import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QModelIndex, QObject, Signal
 
-# Enough for a billion emits; far below the largest reference count.
+# Enough for a billion leaked references; far below the largest count.
 _RESERVE = 1 << 30
-_PROBE_EMITS = 10
+_PROBES = 10
 
 _applied = False
 
@@ -29,27 +31,33 @@ class _Probe(QObject):
     fired = Signal()
 
 
-def emit_leaks_true() -> bool:
-    """Whether emitting a signal from Python loses a reference to ``True``."""
+def leaks() -> dict[str, bool]:
+    """Which singletons the bindings drop references to, probed by calling them."""
     probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(_PROBE_EMITS):
+    index = QModelIndex()
+    before = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(_PROBES):
         probe.fired.emit()
-    after = sys.getrefcount(True)
+        index.data()
+    after = sys.getrefcount(True), sys.getrefcount(None)
     probe.deleteLater()
-    return before - after >= _PROBE_EMITS
+    return {
+        "True": before[0] - after[0] >= _PROBES,
+        "None": before[1] - after[1] >= _PROBES,
+    }
 
 
 def apply() -> bool:
-    """Apply the workaround if this PySide6 needs it; True if it was applied."""
+    """Apply the workaround if these bindings need it; True if it was applied."""
     global _applied
     if _applied or sys.version_info >= (3, 12):
-        # From Python 3.12 on, True is immortal and cannot be freed.
+        # From Python 3.12 on these objects are immortal and cannot be freed.
         return _applied
-    if not emit_leaks_true():
+    if not any(leaks().values()):
         return False
-    # CPython keeps an object's reference count in its first machine word.
-    count = ctypes.c_ssize_t.from_address(id(True))
-    count.value += _RESERVE
+    for singleton in (None, True, False):
+        # CPython keeps an object's reference count in its first machine word.
+        count = ctypes.c_ssize_t.from_address(id(singleton))
+        count.value += _RESERVE
     _applied = True
     return True

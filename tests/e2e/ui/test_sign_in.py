@@ -47,6 +47,7 @@ def test_wrong_password_is_said_inline(ui: Ui) -> None:
     sign_in_with_password(ui, password="not-the-password")
 
     ui.wait_until(lambda: page.notice.kind == "error")
+    ui.wait_until(page.busy.isHidden)
     assert "password" in page.notice.text().lower()
     assert ui.engine.session is None
     assert page.sign_in_button.isEnabled()
