@@ -14,8 +14,16 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
 
 # Sizes in device-independent pixels, rendered at the screen's pixel ratio.
@@ -47,26 +55,75 @@ def _svg_source(name: str) -> str:
     return (icon_dir() / f"{name}.svg").read_text(encoding="utf-8")
 
 
-def _render(svg: str, size: int, ratio: float) -> QPixmap:
+def _render(svg: str, size: QSize) -> QPixmap:
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     if not renderer.isValid():
         raise ValueError("icon is not valid SVG")
-    pixels = max(1, round(size * ratio))
-    pixmap = QPixmap(pixels, pixels)
+    pixmap = QPixmap(size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, pixels, pixels))
+    renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
     painter.end()
-    pixmap.setDevicePixelRatio(ratio)
     return pixmap
 
 
-def _pixel_ratio() -> float:
-    app = QGuiApplication.instance()
-    if isinstance(app, QGuiApplication):
-        return max(1.0, app.devicePixelRatio())
-    return 1.0
+class _SvgEngine(QIconEngine):
+    """Draws an SVG at whatever size is asked, when it is first asked.
+
+    Rendering only the sizes that are painted keeps start-up cheap, and a
+    size asked for at a high pixel ratio is drawn sharp instead of scaled.
+    """
+
+    def __init__(self, svg: str) -> None:
+        super().__init__()
+        self._svg = svg
+        self._cache: dict[tuple[int, int], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        key = (size.width(), size.height())
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = _render(self._svg, size)
+            self._cache[key] = cached
+        if mode == QIcon.Mode.Disabled:
+            return _faded(cached)
+        return cached
+
+    def scaledPixmap(
+        self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
+    ) -> QPixmap:
+        pixels = QSize(
+            max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
+        )
+        pixmap = QPixmap(self.pixmap(pixels, mode, state))
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
+
+    def paint(
+        self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State
+    ) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pixmap = self.scaledPixmap(rect.size(), mode, state, ratio)
+        painter.drawPixmap(rect, pixmap)
+
+    def availableSizes(
+        self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off
+    ) -> list[QSize]:
+        return [QSize(size, size) for size in _SIZES]
+
+    def clone(self) -> QIconEngine:
+        return _SvgEngine(self._svg)
+
+
+def _faded(pixmap: QPixmap) -> QPixmap:
+    faded = QPixmap(pixmap.size())
+    faded.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(faded)
+    painter.setOpacity(0.4)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.end()
+    return faded
 
 
 def icon(name: str, color: QColor | None = None) -> QIcon:
@@ -74,20 +131,15 @@ def icon(name: str, color: QColor | None = None) -> QIcon:
 
     ``color`` defaults to the application palette's window text colour, so a
     call after a theme change gives icons that suit the new theme. Raises
-    ``FileNotFoundError`` for an unknown name and ``ValueError`` for a file
-    that is not valid SVG.
+    ``FileNotFoundError`` for an unknown name; an invalid file raises
+    ``ValueError`` when the icon is first drawn.
     """
     svg = _svg_source(name)
     if "currentColor" in svg:
         if color is None:
             color = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
         svg = svg.replace("currentColor", color.name())
-
-    ratio = _pixel_ratio()
-    result = QIcon()
-    for size in _SIZES:
-        result.addPixmap(_render(svg, size, ratio))
-    return result
+    return QIcon(_SvgEngine(svg))
 
 
 def tray_icon(state: str) -> QIcon:
@@ -105,10 +157,11 @@ def check_all() -> int:
     if not names:
         raise ValueError(f"no icons found in {icon_dir()}")
     for name in names:
+        svg = _svg_source(name).replace("currentColor", "#000000")
         try:
-            loaded = icon(name)
+            pixmap = _render(svg, QSize(16, 16))
         except ValueError as error:
             raise ValueError(f"icon {name!r} does not render: {error}") from None
-        if loaded.isNull() or loaded.pixmap(QSize(16, 16)).isNull():
+        if pixmap.isNull():
             raise ValueError(f"icon {name!r} does not render")
     return len(names)

@@ -8,11 +8,13 @@ expect, and cancels everything still running when the application quits.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from a7desktop.core.log import get_logger
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = get_logger("ui")
 
@@ -37,6 +39,9 @@ class TaskRunner:
         An exception the coroutine did not handle is logged (redacted) and
         passed to ``on_error`` when given; cancellation is not an error.
         """
+        # Imported here: the window paints before asyncio is loaded.
+        import asyncio
+
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._finished(done, on_error))
@@ -65,6 +70,8 @@ class TaskRunner:
 
     async def cancel_all(self) -> None:
         """Cancel every running task and wait until each has ended."""
+        import asyncio
+
         current = asyncio.current_task()
         tasks = [task for task in self._tasks if task is not current]
         for task in tasks:

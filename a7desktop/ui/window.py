@@ -26,21 +26,30 @@ from PySide6.QtWidgets import (
 from a7desktop.core.log import get_logger
 from a7desktop.ui import icons
 from a7desktop.ui.pages.account import AccountPage
-from a7desktop.ui.pages.activity import ActivityPage
-from a7desktop.ui.pages.app_passwords import AppPasswordsPage
-from a7desktop.ui.pages.mcp import McpPage
-from a7desktop.ui.pages.settings import SettingsPage
 from a7desktop.ui.state_text import STATE_LABELS, state_name
 
 if TYPE_CHECKING:
     from a7desktop.core.config import ProfileSettings
     from a7desktop.ui.context import WindowContext
+    from a7desktop.ui.pages.activity import ActivityPage
+    from a7desktop.ui.pages.app_passwords import AppPasswordsPage
     from a7desktop.ui.pages.base import Page
+    from a7desktop.ui.pages.mcp import McpPage
+    from a7desktop.ui.pages.settings import SettingsPage
     from a7desktop.ui.services import Services
 
 log = get_logger("ui")
 
 DISPLAY_NAME = "Agent700 Desktop"
+
+# Pages after the first: (title, icon, module, class). They are built right
+# after the first paint, so only the account page delays the window.
+LATER_PAGES = (
+    ("App passwords", "key", "a7desktop.ui.pages.app_passwords", "AppPasswordsPage"),
+    ("MCP key", "plug", "a7desktop.ui.pages.mcp", "McpPage"),
+    ("Activity", "activity", "a7desktop.ui.pages.activity", "ActivityPage"),
+    ("Settings", "settings", "a7desktop.ui.pages.settings", "SettingsPage"),
+)
 STATUS_MESSAGE_MS = 6000
 
 
@@ -54,8 +63,10 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            # Emitted after this paint has finished and reached the screen.
+            # Emitted after this paint has finished and reached the screen;
+            # the other pages are built once it is there.
             QTimer.singleShot(0, self._window.first_painted.emit)
+            QTimer.singleShot(0, self._window.ensure_pages)
         return False
 
 
@@ -90,17 +101,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(720, 480)
 
         self.account = AccountPage(context)
-        self.app_passwords = AppPasswordsPage(context)
-        self.mcp = McpPage(context)
-        self.activity = ActivityPage(context)
-        self.settings = SettingsPage(context)
-        self.pages: list[Page] = [
-            self.account,
-            self.app_passwords,
-            self.mcp,
-            self.activity,
-            self.settings,
-        ]
+        self.pages: list[Page] = [self.account]
         self._build()
         self._build_menus()
         self._connect_signals()
@@ -116,12 +117,18 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.stack = QStackedWidget()
-        for page in self.pages:
-            item = QListWidgetItem(page.title)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title)
+        for title, _icon, _module, _class in (
+            (AccountPage.title, AccountPage.icon_name, "", ""),
+            *LATER_PAGES,
+        ):
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
             self.nav.addItem(item)
-            self.stack.addWidget(page)
-            page.setEnabled(False)
+        self.stack.addWidget(self.account)
+        self.account.setEnabled(False)
+        self._placeholders = [QWidget() for _ in LATER_PAGES]
+        for placeholder in self._placeholders:
+            self.stack.addWidget(placeholder)
         self._tint_icons()
 
         central = QWidget()
@@ -164,8 +171,9 @@ class MainWindow(QMainWindow):
             session.addAction(action)
 
         view = menu.addMenu("&View")
-        for index, page in enumerate(self.pages):
-            action = QAction(page.title, self)
+        titles = [AccountPage.title, *(spec[0] for spec in LATER_PAGES)]
+        for index, title in enumerate(titles):
+            action = QAction(title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, row=index: self.show_page(row))
             view.addAction(action)
@@ -181,13 +189,53 @@ class MainWindow(QMainWindow):
         self.sign_out_action.triggered.connect(self.account.session_page.sign_out)
         self.context.clipboard.countdown.connect(self._on_clipboard_countdown)
         self.context.status.message.connect(self._on_status_message)
+
+    def ensure_pages(self) -> None:
+        """Build the pages after the first, if that has not happened yet."""
+        if len(self.pages) > 1:
+            return
+        import importlib
+
+        for row, (_title, _icon, module, name) in enumerate(LATER_PAGES, start=1):
+            page_class = getattr(importlib.import_module(module), name)
+            page: Page = page_class(self.context)
+            page.setEnabled(False)
+            placeholder = self._placeholders[row - 1]
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages.append(page)
         self.settings.profile_switch_requested.connect(self.profile_switch_requested)
         self.settings.settings_saved.connect(self._on_settings_saved)
+        if self.services is not None:
+            for page in self.pages[1:]:
+                page.attach(self.services)
+
+    @property
+    def app_passwords(self) -> AppPasswordsPage:
+        self.ensure_pages()
+        return self.pages[1]  # type: ignore[return-value]
+
+    @property
+    def mcp(self) -> McpPage:
+        self.ensure_pages()
+        return self.pages[2]  # type: ignore[return-value]
+
+    @property
+    def activity(self) -> ActivityPage:
+        self.ensure_pages()
+        return self.pages[3]  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsPage:
+        self.ensure_pages()
+        return self.pages[4]  # type: ignore[return-value]
 
     # Services -----------------------------------------------------------
 
     def attach(self, services: Services) -> None:
         """Use ``services``: enable the pages and follow the session state."""
+        self.ensure_pages()
         self.services = services
         self.close_to_tray = services.profile.settings.close_to_tray
         self.context.clipboard.set_timeout(
@@ -262,16 +310,19 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def _tint_icons(self) -> None:
-        for row, page in enumerate(self.pages):
+        names = [AccountPage.icon_name, *(spec[1] for spec in LATER_PAGES)]
+        for row, name in enumerate(names):
             item = self.nav.item(row)
             if item is not None:
-                item.setIcon(icons.icon(page.icon_name))
+                item.setIcon(icons.icon(name))
 
     # Slots --------------------------------------------------------------
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
+        if row > 0:
+            self.ensure_pages()
         self.stack.setCurrentIndex(row)
         self.pages[row].page_shown()
 

@@ -7,7 +7,6 @@ on Reload. The log never holds a secret, so it is shown as it is.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -124,6 +123,8 @@ class ActivityPage(Page):
             return
 
         async def load() -> None:
+            import asyncio
+
             try:
                 records = await asyncio.get_running_loop().run_in_executor(
                     None, services.audit.read, LIMIT

@@ -10,7 +10,6 @@ left in the browser and the link to open by hand when no browser opened.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from a7desktop.ui.pages.base import Notice, Page, page_layout
 from a7desktop.ui.timefmt import duration
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Awaitable, Callable
 
     from a7desktop.ui.context import WindowContext
