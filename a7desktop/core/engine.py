@@ -551,10 +551,13 @@ def open_engine(
     transport: httpx.AsyncBaseTransport | None = None,
     ssl_context: ssl.SSLContext | None = None,
     clock: Clock | None = None,
+    backoff: Backoff = REFRESH_BACKOFF,
+    check_interval: float = DEFAULT_CHECK_INTERVAL,
 ) -> SessionEngine:
     """An engine for ``profile`` with the real HTTP client and vault; not started.
 
     Call ``await engine.start()`` (or use ``async with``) before anything else.
+    The keyword arguments replace one collaborator each (tests, the sandbox).
     """
     api = ApiClient(
         profile.server,
@@ -563,7 +566,12 @@ def open_engine(
         ssl_context=ssl_context,
     )
     return SessionEngine(
-        profile, api, vault if vault is not None else Vault(), clock=clock
+        profile,
+        api,
+        vault if vault is not None else Vault(),
+        clock=clock,
+        backoff=backoff,
+        check_interval=check_interval,
     )
 
 

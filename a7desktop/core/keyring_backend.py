@@ -95,6 +95,7 @@ def choose_backend(backend: object | None = None) -> Choice:
     candidates = list(getattr(backend, "backends", None) or [backend])
     for candidate in candidates:
         if is_secure(candidate):
+            _close_connections_when_locked(candidate)
             limit = (
                 WINDOWS_LIMIT
                 if type(candidate).__module__.endswith("Windows")
@@ -109,6 +110,45 @@ def choose_backend(backend: object | None = None) -> Choice:
         f"no secure keyring is available (found: {names}); "
         "secrets are kept in memory only",
     )
+
+
+def _close_connections_when_locked(backend: object) -> None:
+    """Make keyring's Secret Service backend close its D-Bus connection on a lock.
+
+    WORKAROUND(https://github.com/jaraco/keyring/issues/380): when the
+    collection stays locked, the backend raises KeyringLocked without closing
+    the connection it opened, leaking one socket per call while the keyring is
+    locked. This replaces that one method on the instance with one that closes
+    the connection on every failure; remove it once keyring does.
+    """
+    if type(backend).__module__ != "keyring.backends.SecretService":
+        return
+
+    def preferred_collection() -> Any:
+        import secretstorage
+        from keyring.errors import InitError, KeyringLocked
+
+        connection = secretstorage.dbus_init()
+        try:
+            path = getattr(backend, "preferred_collection", None)
+            try:
+                collection = (
+                    secretstorage.Collection(connection, path)
+                    if path
+                    else secretstorage.get_default_collection(connection)
+                )
+            except secretstorage.exceptions.SecretStorageException as exc:
+                raise InitError(f"no collection to use: {exc}") from exc
+            if collection.is_locked():
+                collection.unlock()  # may show the desktop's unlock prompt
+                if collection.is_locked():
+                    raise KeyringLocked("the collection is still locked")
+        except BaseException:
+            connection.close()
+            raise
+        return collection
+
+    backend.get_preferred_collection = preferred_collection  # type: ignore[attr-defined]
 
 
 def _short(exc: BaseException) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Emulator, FakeClock, eventually, settle
+from core_unit_helpers import Emulator, FakeClock, eventually, settle
 
 from a7desktop.core.api import ApiClient
 from a7desktop.core.engine import SessionEngine

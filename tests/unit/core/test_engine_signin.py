@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SERVER, Emulator, FakeClock
+from core_unit_helpers import SERVER, Emulator, FakeClock
 
 from a7desktop.core.api import ApiClient
 from a7desktop.core.config import load_settings, resolve_profile

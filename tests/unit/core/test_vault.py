@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
 
 from a7desktop.core.errors import SecretTooLarge, VaultLocked, VaultTimeout
@@ -16,13 +15,17 @@ from a7desktop.core.models import StoredSession
 from a7desktop.core.vault import MemoryVault, Vault
 
 
-class DictBackend(KeyringBackend):
-    """A secure-looking backend holding items in a dict."""
+class DictBackend:
+    """A secure-looking backend holding items in a dict.
 
-    priority = 5  # type: ignore[assignment]
+    Not a ``KeyringBackend`` subclass on purpose: keyring registers every
+    subclass it sees and could pick this one as the whole test run's keyring.
+    """
+
+    priority = 5
+    name = "dict (test)"
 
     def __init__(self) -> None:
-        super().__init__()
         self.items: dict[tuple[str, str], str] = {}
         self.locked = False
         self.delay = 0.0
@@ -49,7 +52,7 @@ class DictBackend(KeyringBackend):
 
 
 class PlaintextBackend(DictBackend):
-    priority = 0.5  # type: ignore[assignment]
+    priority = 0.5
 
 
 class WindowsLike(DictBackend):
