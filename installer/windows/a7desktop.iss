@@ -31,8 +31,8 @@
 ;   HKLM (all users) or HKCU (per user)
 ;   \Software\Microsoft\Windows\CurrentVersion\Uninstall\{D34C86BD-3790-4B54-810D-5C58E39026C8}_is1
 ;   Uninstalling removes the program, its Start menu entry, its PATH entry and
-;   its start-at-login value; each user's settings (%APPDATA%\a7desktop,
-;   %LOCALAPPDATA%\a7desktop) and the secrets in Windows Credential Manager stay.
+;   its start-at-login value; each user's settings and activity log
+;   (%LOCALAPPDATA%\a7desktop) and the secrets in Windows Credential Manager stay.
 ;
 ; Policy for managed machines: %PROGRAMDATA%\a7desktop\policy.json (see README).
 
