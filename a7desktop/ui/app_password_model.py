@@ -104,7 +104,10 @@ class AppPasswordModel(QAbstractTableModel):
     def set_rows(self, infos: Iterable[AppPasswordInfo], kept: set[str]) -> None:
         """Replace every row; ``kept`` holds the ids of tokens in the keyring."""
         now = time.time()
-        rows = [make_row(info, info.id in kept, now) for info in infos]
+        self.set_prepared_rows([make_row(info, info.id in kept, now) for info in infos])
+
+    def set_prepared_rows(self, rows: list[Row]) -> None:
+        """Replace every row with rows already made by :func:`make_row`."""
         self.beginResetModel()
         self.rows = rows
         self._sort_rows()

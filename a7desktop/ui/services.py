@@ -29,6 +29,9 @@ log = get_logger("ui")
 # Imported off the event loop thread before the engine is opened.
 _HEAVY_MODULES = (
     "httpx",
+    # httpcore loads anyio's asyncio backend on the first connection; loading
+    # it here keeps that first request from stalling the window.
+    "anyio._backends._asyncio",
     "keyring",
     "a7desktop.core.engine",
     "a7desktop.core.app_passwords",

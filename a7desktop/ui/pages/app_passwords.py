@@ -10,6 +10,7 @@ Bearer. Revoking asks for confirmation first.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -39,6 +40,8 @@ from a7desktop.ui.app_password_model import (
     KEPT_ROLE,
     AppPasswordFilter,
     AppPasswordModel,
+    Row,
+    make_row,
 )
 from a7desktop.ui.pages.base import Notice, Page, page_layout
 
@@ -49,6 +52,22 @@ if TYPE_CHECKING:
 
 FILTER_DELAY_MS = 120
 ROW_HEIGHT = 26
+# Rows prepared between two turns of the event loop while a list loads.
+ROWS_PER_TURN = 200
+
+
+async def _prepare_rows(infos: list[AppPasswordInfo], kept: set[str]) -> list[Row]:
+    """Make the table rows a slice at a time, letting the window paint between."""
+    import asyncio
+
+    now = time.time()
+    rows: list[Row] = []
+    for start in range(0, len(infos), ROWS_PER_TURN):
+        if start:
+            await asyncio.sleep(0)
+        chunk = infos[start : start + ROWS_PER_TURN]
+        rows.extend(make_row(info, info.id in kept, now) for info in chunk)
+    return rows
 
 
 class AppPasswordsPage(Page):
@@ -185,16 +204,24 @@ class AppPasswordsPage(Page):
             try:
                 infos = await services.app_passwords.list()
                 kept = await services.app_passwords.kept_ids()
+                rows = await _prepare_rows(infos, kept)
             finally:
                 self._update_count()
-            self.show_rows(infos, kept)
+            self.show_prepared_rows(rows)
 
         self.run_task(load, "load app passwords", self.notice)
 
     def show_rows(self, infos: list[AppPasswordInfo], kept: set[str]) -> None:
         """Replace the table's rows, keeping the selected app password selected."""
+        now = time.time()
+        self.show_prepared_rows(
+            [make_row(info, info.id in kept, now) for info in infos]
+        )
+
+    def show_prepared_rows(self, rows: list[Row]) -> None:
+        """Show rows made by ``make_row``, keeping the selection."""
         selected = self.selected()
-        self.model.set_rows(infos, kept)
+        self.model.set_prepared_rows(rows)
         if selected is not None:
             self.select_id(selected.id)
         self._update_count()
