@@ -28,6 +28,7 @@ QT_MODULES = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtNetwork")
 # test tools, and standard-library parts nothing in the program uses.
 EXCLUDED_MODULES = (
     "a7desktop.emulator",
+    "a7desktop.ui.tour",  # the screenshot walk-through, which drives the emulator
     "starlette",
     "uvicorn",
     "trustme",
@@ -138,3 +139,16 @@ def is_system_library(source: str, python_dirs: tuple[str, ...]) -> bool:
     if any(source.startswith(folder) for folder in python_dirs):
         return False
     return source.startswith(SYSTEM_LIBRARY_DIRS)
+
+
+def shipped_modules(root: Path = ROOT) -> list[str]:
+    """Every module of the a7desktop package that the frozen build must hold."""
+    names = []
+    for path in sorted((root / NAME).rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        name = ".".join(parts)
+        if not is_excluded(name):
+            names.append(name)
+    return names

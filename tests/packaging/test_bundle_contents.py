@@ -20,13 +20,21 @@ import a7desktop
 PACKAGE_DIR = Path(a7desktop.__file__).parent
 
 
-def _shipped_sources() -> list[Path]:
+def _shipped_sources(bundle: ModuleType) -> list[Path]:
     """Every module of the package that the frozen build ships."""
+    shipped = set(bundle.shipped_modules())
     return [
         path
         for path in sorted(PACKAGE_DIR.rglob("*.py"))
-        if "emulator" not in path.relative_to(PACKAGE_DIR).parts
+        if _module_name(path) in shipped
     ]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -55,7 +63,7 @@ def test_bundled_qt_modules_are_exactly_the_ones_the_program_imports(
     bundle: ModuleType,
 ) -> None:
     used = set()
-    for path in _shipped_sources():
+    for path in _shipped_sources(bundle):
         for name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             parts = name.split(".")
             if parts[0] == "PySide6" and len(parts) > 1:
@@ -68,7 +76,7 @@ def test_no_shipped_module_imports_an_excluded_package_when_it_loads(
     bundle: ModuleType,
 ) -> None:
     offenders = []
-    for path in _shipped_sources():
+    for path in _shipped_sources(bundle):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         excluded = sorted(
             name for name in _load_time_imports(tree) if bundle.is_excluded(name)
@@ -96,6 +104,15 @@ def test_the_program_and_its_runtime_dependencies_are_not_excluded(
     bundle: ModuleType, module: str
 ) -> None:
     assert not bundle.is_excluded(module)
+
+
+def test_every_module_but_the_emulator_and_the_tour_ships(bundle: ModuleType) -> None:
+    shipped = bundle.shipped_modules()
+
+    assert "a7desktop.cli.main" in shipped
+    assert "a7desktop.ui.window" in shipped
+    assert not [name for name in shipped if name.startswith("a7desktop.emulator")]
+    assert "a7desktop.ui.tour" not in shipped
 
 
 def test_the_stamped_version_is_the_package_version(bundle: ModuleType) -> None:
