@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from a7desktop import __version__
 from a7desktop.core.errors import A7Error, NotSignedIn, SessionExpired
+from a7desktop.core.log import configure_logging
 
 LOGIN_HINT = "a7desktop login"
 
@@ -71,21 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(debug: bool) -> None:
-    from a7desktop.core.log import SecretFilter
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(SecretFilter())
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+# Global options that take a value, so the word after them is no command.
+VALUE_OPTIONS = ("--server", "--profile")
 
 
 def _wants_window(argv: Sequence[str]) -> bool:
-    if not argv:
+    """True when no command is named (``a7desktop``, ``a7desktop --debug``)
+    or a window option is given; help and version stay on the command line."""
+    if any(arg in WINDOW_OPTIONS for arg in argv):
         return True
-    return any(arg in WINDOW_OPTIONS for arg in argv)
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help", "--version"):
+            return False
+        if word in VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return False
+    return True
 
 
 def run(argv: Sequence[str]) -> int:
@@ -96,7 +100,7 @@ def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     debug = args.debug or os.environ.get("A7DESKTOP_DEBUG") == "1"
-    _configure_logging(debug)
+    configure_logging(debug)
     func: Handler | None = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)

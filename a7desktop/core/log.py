@@ -130,6 +130,20 @@ def get_logger(category: str) -> logging.Logger:
     return logging.getLogger(f"a7desktop.{category}")
 
 
+def configure_logging(debug: bool, stream: Any = None) -> None:
+    """Log to ``stream`` (stderr by default): everything with ``debug``,
+    else warnings and errors only. The handler redacts too, whatever else
+    configured logging in the process."""
+    import sys
+
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.addFilter(SecretFilter())
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 _installed = False
 
 

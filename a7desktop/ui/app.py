@@ -87,10 +87,10 @@ def create_application(argv: Sequence[str]) -> object:
 
 def run_window(argv: list[str]) -> int:
     """Open the window (or run the self-test); return the exit status."""
-    from a7desktop.cli.main import _configure_logging
+    from a7desktop.core.log import configure_logging
 
     options = parse_options(argv)
-    _configure_logging("--debug" in argv or os.environ.get("A7DESKTOP_DEBUG") == "1")
+    configure_logging("--debug" in argv or os.environ.get("A7DESKTOP_DEBUG") == "1")
     create_application(argv)
 
     if options.self_test:
