@@ -119,3 +119,26 @@ def test_app_password_commands_need_a_session(cli: Cli) -> None:
 
     assert result.returncode == 4
     assert "a7desktop login" in result.stderr
+
+
+def _app_logins(cli: Cli) -> int:
+    return sum(1 for r in cli.server.state.requests if r.path.endswith("/app-login"))
+
+
+def test_a_rate_limited_app_password_sign_in_says_how_long_to_wait(cli: Cli) -> None:
+    """R22, R30: the 429's Retry-After reaches the person; nothing is retried."""
+    cli.server.state.faults.add("app-login", "status", status=429, retry_after="42")
+
+    result = cli.run("login", "--app-password-stdin", input="app_a7_" + "0" * 32)
+
+    assert result.returncode == 1
+    assert "42 s" in result.stderr or "42 seconds" in result.stderr
+    assert _app_logins(cli) == 1
+
+
+def test_a_refused_app_password_is_not_retried(cli: Cli) -> None:
+    """R22: retrying a 401 would walk into the lockout."""
+    result = cli.run("login", "--app-password-stdin", input="app_a7_" + "0" * 32)
+
+    assert result.returncode == 1
+    assert _app_logins(cli) == 1
