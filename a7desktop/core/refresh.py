@@ -37,6 +37,7 @@ from a7desktop.core.errors import (
     VaultError,
 )
 from a7desktop.core.events import RefreshFailed
+from a7desktop.core.keeper import differs
 from a7desktop.core.locking import LockBusy
 from a7desktop.core.log import get_logger
 from a7desktop.core.models import StoredSession
@@ -65,10 +66,6 @@ class AsyncLock(Protocol):
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None: ...
-
-
-def _differs(a: StoredSession, b: StoredSession) -> bool:
-    return a.refresh_token != b.refresh_token or a.access_token != b.access_token
 
 
 class Refresher:
@@ -129,7 +126,7 @@ class Refresher:
         engine = self._engine
         asked_at = engine.clock.time()
         async with self._local:
-            current = engine._current_session()
+            current = engine._keeper.current()
             if self._satisfied(current, need, stale, asked_at):
                 return current
             self.running = True
@@ -164,7 +161,7 @@ class Refresher:
         rejected: bool,
     ) -> StoredSession:
         engine = self._engine
-        memory = engine._current_session()
+        memory = engine._keeper.current()
 
         try:
             stored = await engine.vault.load_session(engine.profile.name)
@@ -172,15 +169,15 @@ class Refresher:
             _log.warning("cannot re-read the vault before refreshing: %s", exc)
         else:
             if stored is None or stored.server != memory.server:
-                if engine._persisted:
-                    await engine._finish(
+                if engine._keeper.persisted:
+                    await engine._keeper.finish(
                         "elsewhere",
                         "signed out by another a7desktop process",
                         delete=False,
                     )
-                    raise engine._ended_error()
-            elif _differs(stored, memory) and stored.issued_at >= memory.issued_at:
-                engine._adopt(stored)
+                    raise engine._keeper.ended_error()
+            elif differs(stored, memory) and stored.issued_at >= memory.issued_at:
+                engine._keeper.adopt(stored)
                 if self._satisfied(stored, need, stale, asked_at):
                     return stored
                 memory = stored
@@ -194,10 +191,10 @@ class Refresher:
         try:
             result = await engine.api.refresh(token, fingerprint=memory.fingerprint)
         except SessionExpired as exc:
-            engine._audit_event(
+            engine._keeper.audit(
                 "refresh_token_validation_failed", "failure", reason=exc.reason
             )
-            await engine._finish(exc.reason, exc.message, delete=True)
+            await engine._keeper.finish(exc.reason, exc.message, delete=True)
             raise
         except (ServerUnavailable, RateLimited) as exc:
             if isinstance(exc, AnswerLost):
@@ -213,8 +210,11 @@ class Refresher:
         renewed = memory.rotated(
             result.access_token, result.refresh_token, sent_at, result.expires_in
         )
-        await engine._store(renewed)  # before any caller sees the new access token
-        engine._install(renewed, reason=reason)
+        await engine._keeper.store(
+            renewed
+        )  # before any caller sees the new access token
+        engine._keeper.install(renewed, reason=reason)
+        engine._set_offline(False)
         return renewed
 
     async def _cannot_refresh(
@@ -226,13 +226,13 @@ class Refresher:
             # Presented before (a lost answer, or a crash before saving):
             # never again; store the session without it.
             memory = memory.without_refresh_token()
-            await engine._store(memory)
-            engine._replace(memory)
+            await engine._keeper.store(memory)
+            engine._keeper.replace(memory)
         if rejected or memory.expires_in(engine.clock.time()) <= 0:
-            await engine._finish(
+            await engine._keeper.finish(
                 "expired", "the session expired; sign in again", delete=True
             )
-            raise engine._ended_error()
+            raise engine._keeper.ended_error()
         raise SessionExpired(
             "this session cannot be renewed; sign in again when it ends",
             "not_refreshable",
@@ -251,14 +251,14 @@ class Refresher:
             "refresh outcome unknown (%s); the refresh token is retired", error
         )
         downgraded = memory.without_refresh_token()
-        await engine._store(downgraded)
-        engine._replace(downgraded)
-        engine._audit_event("token_refresh_failed", "failure", reason="answer_lost")
-        engine._record_failure(str(error))
+        await engine._keeper.store(downgraded)
+        engine._keeper.replace(downgraded)
+        engine._keeper.audit("token_refresh_failed", "failure", reason="answer_lost")
+        engine._keeper.record_failure(str(error))
         engine._emit(RefreshFailed("answer_lost", LOST_MESSAGE, retrying=False))
         if rejected or downgraded.expires_in(engine.clock.time()) <= 0:
-            await engine._finish("answer_lost", LOST_MESSAGE, delete=True)
-            raise engine._ended_error() from None
+            await engine._keeper.finish("answer_lost", LOST_MESSAGE, delete=True)
+            raise engine._keeper.ended_error() from None
 
     def _schedule_retry(self, error: A7Error, *, announce: bool) -> None:
         engine = self._engine
@@ -270,8 +270,8 @@ class Refresher:
         if isinstance(error, ServerUnavailable):
             engine._set_offline(True)
         if announce:
-            engine._audit_event("token_refresh_failed", "retrying", reason=reason)
-        engine._record_failure(str(error))
+            engine._keeper.audit("token_refresh_failed", "retrying", reason=reason)
+        engine._keeper.record_failure(str(error))
         engine._emit(
             RefreshFailed(reason, str(error), retrying=True, retry_at=self.retry_at)
         )

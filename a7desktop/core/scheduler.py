@@ -16,12 +16,15 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from a7desktop.core.clock import Clock
+from a7desktop.core.errors import A7Error
 from a7desktop.core.log import get_logger
+from a7desktop.core.retry import Backoff
 
 if TYPE_CHECKING:
     from a7desktop.core.engine import SessionEngine
 
 DEFAULT_CHECK_INTERVAL = 30.0
+REFRESH_BACKOFF = Backoff(base=5.0, cap=300.0)
 
 _log = get_logger("refresh")
 
@@ -61,13 +64,53 @@ class RefreshScheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def next_due(self) -> float | None:
+        """When something is next due (epoch seconds), or None without a session."""
+        engine = self._engine
+        session = engine._keeper.session
+        if session is None:
+            return None
+        if session.refresh_token is None:
+            return session.expires_at
+        if engine._refresher.retry_at is not None:
+            return engine._refresher.retry_at
+        return session.expires_at - engine.lead_seconds(session)
+
+    async def on_due(self) -> None:
+        """The timer's work: refresh, retry, or end a session that ran out."""
+        engine = self._engine
+        keeper, refresher, clock = engine._keeper, engine._refresher, self._clock
+        session = keeper.session
+        if session is None:
+            return
+        try:
+            if session.refresh_token is None:
+                if session.expires_in(clock.time()) <= 0:
+                    message = "the session expired; sign in again"
+                    async with refresher.exclusive():
+                        if keeper.session is session:
+                            await keeper.finish("expired", message, delete=True)
+                return
+            await refresher.ensure(
+                need=engine.lead_seconds(session), stale=None, reason="scheduled"
+            )
+            refresher.retry_at = None  # refreshed, adopted, or nothing was due
+        except A7Error as exc:
+            _log.info("scheduled refresh did not complete: %s", exc)
+        except Exception:
+            _log.exception("scheduled refresh failed unexpectedly")
+        due = self.next_due()
+        if due is not None and due <= clock.time():
+            # Whatever happened, the timer must not spin: wait before trying again.
+            refresher.retry_at = clock.time() + REFRESH_BACKOFF.delay(0)
+
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            due = self._engine._next_due()
+            due = self.next_due()
             now = self._clock.time()
             if due is not None and now >= due:
-                await self._engine._on_due()
+                await self.on_due()
                 continue
             self._engine._update_state()
             wait = self._interval if due is None else min(self._interval, due - now)

@@ -9,15 +9,20 @@ expiry measured from when the request was sent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from a7desktop.core.answers import LoginResult
 from a7desktop.core.api import ApiClient
 from a7desktop.core.clock import Clock
-from a7desktop.core.config import Profile
+from a7desktop.core.config import Profile, save_settings
 from a7desktop.core.errors import A7Error, BadCredentials, InvalidInput, PolicyDenied
 from a7desktop.core.events import Event, SignedIn
-from a7desktop.core.fingerprint import DeviceFingerprint
+from a7desktop.core.fingerprint import (
+    DeviceFingerprint,
+    current_timezone_offset,
+    device_fingerprint,
+)
 from a7desktop.core.log import get_logger, register_secret
 from a7desktop.core.models import StoredSession, normalize_app_password
 
@@ -142,10 +147,23 @@ class SignIn:
         self._emit(SignedIn(session.email, auth_type))
         return session
 
-    # Supplied by the engine.
-
     async def _sign_in_fingerprint(self) -> DeviceFingerprint:
-        raise NotImplementedError
+        """The fingerprint for a new sign-in, recording today's timezone offset.
+
+        Recorded in the profile settings, the offset stays the same for every
+        later refresh and in every process, whatever daylight saving does.
+        """
+        settings = self.profile.settings
+        offset = current_timezone_offset()
+        if settings.timezone_offset != offset:
+            settings.timezone_offset = offset
+            try:
+                await asyncio.to_thread(save_settings, self.profile.name, settings)
+            except A7Error as exc:
+                _log.warning("could not record the timezone offset: %s", exc)
+        return device_fingerprint(settings)
+
+    # Supplied by the engine.
 
     async def _install_signed_in(self, session: StoredSession) -> None:
         raise NotImplementedError

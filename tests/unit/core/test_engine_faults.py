@@ -80,7 +80,7 @@ async def test_a_refused_refresh_wipes_the_session_and_says_why(
             session.fingerprint, screen_resolution="800x600", timezone_offset=-600
         )
         await vault.save_session(dataclasses.replace(session, fingerprint=moved))
-        engine._session = dataclasses.replace(session, fingerprint=moved)
+        await engine.reload()
     else:
         await engine.api.refresh(session.refresh_token, fingerprint=session.fingerprint)
 
@@ -107,8 +107,8 @@ async def test_a_daylight_saving_change_alone_is_accepted(
     shifted = dataclasses.replace(
         session.fingerprint, timezone_offset=session.fingerprint.timezone_offset - 60
     )
-    engine._session = dataclasses.replace(session, fingerprint=shifted)
-    await vault.save_session(engine._session)
+    await vault.save_session(dataclasses.replace(session, fingerprint=shifted))
+    await engine.reload()
 
     await engine.refresh()
     assert outcomes(emulator) == ["rotated"]
