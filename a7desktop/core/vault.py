@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from a7desktop.core.errors import SecretTooLarge, VaultError
 from a7desktop.core.keyring_backend import (
@@ -63,6 +63,19 @@ class StorageInfo:
             "persistent": self.persistent,
             "reason": self.reason,
         }
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+# A profile's name, or anything with a ``name`` (a resolved Profile).
+ProfileKey = str | _Named
+
+
+def _key(profile: ProfileKey) -> str:
+    return profile if isinstance(profile, str) else profile.name
 
 
 def _check_kind(kind: str) -> None:
@@ -120,8 +133,8 @@ class _Items:
 
     # -- sessions -----------------------------------------------------------
 
-    def _load_session(self, profile_key: str) -> StoredSession | None:
-        text = self._get(f"session:{profile_key}")
+    def _load_session(self, profile_key: ProfileKey) -> StoredSession | None:
+        text = self._get(f"session:{_key(profile_key)}")
         if text is None:
             return None
         session = StoredSession.from_json(text)
@@ -134,7 +147,7 @@ class _Items:
         self._check_size("stored session", text)
         self._set(f"session:{session.profile}", text)
 
-    async def load_session(self, profile_key: str) -> StoredSession | None:
+    async def load_session(self, profile_key: ProfileKey) -> StoredSession | None:
         """The stored session of a profile, or ``None`` if there is none.
 
         Raises:
@@ -145,7 +158,7 @@ class _Items:
             lambda: self._load_session(profile_key), "read the session"
         )
 
-    def load_session_sync(self, profile_key: str) -> StoredSession | None:
+    def load_session_sync(self, profile_key: ProfileKey) -> StoredSession | None:
         """:meth:`load_session` for code without an event loop (``a7desktop token``)."""
         return self._call_sync(
             lambda: self._load_session(profile_key), "read the session"
@@ -160,10 +173,10 @@ class _Items:
         """
         await self._call(lambda: self._save_session(session), "save the session")
 
-    async def delete_session(self, profile_key: str) -> None:
+    async def delete_session(self, profile_key: ProfileKey) -> None:
         """Remove a profile's stored session; absent is fine, locked raises."""
         await self._call(
-            lambda: self._delete(f"session:{profile_key}"), "remove the session"
+            lambda: self._delete(f"session:{_key(profile_key)}"), "remove the session"
         )
 
     # -- kept secrets -------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -60,6 +61,7 @@ async def test_session_round_trip_and_replace(vault: MemoryVault | Vault) -> Non
     await vault.save_session(second)
     assert await vault.load_session("default") == second
     assert vault.load_session_sync("default") == second
+    assert await vault.load_session(SimpleNamespace(name="default")) == second
 
 
 async def test_sessions_are_per_profile(vault: MemoryVault | Vault) -> None:
