@@ -103,6 +103,7 @@ class SessionEngine(SignIn):
         self._bus = EventBus()
         self._offline = False
         self._state = SessionState.SIGNED_OUT
+        self._retry_not_before = {}
         self._keeper = SessionKeeper(
             profile,
             vault,

@@ -16,7 +16,14 @@ from a7desktop.core.answers import LoginResult
 from a7desktop.core.api import ApiClient
 from a7desktop.core.clock import Clock
 from a7desktop.core.config import Profile, save_settings
-from a7desktop.core.errors import A7Error, BadCredentials, InvalidInput, PolicyDenied
+from a7desktop.core.errors import (
+    A7Error,
+    BadCredentials,
+    InvalidInput,
+    LockedOut,
+    PolicyDenied,
+    RateLimited,
+)
 from a7desktop.core.events import Event, SignedIn
 from a7desktop.core.fingerprint import (
     DeviceFingerprint,
@@ -43,6 +50,8 @@ class SignIn:
     profile: Profile
     api: ApiClient
     clock: Clock
+    # When each method may be tried again after a 429 (epoch seconds).
+    _retry_not_before: dict[str, float]
 
     async def sign_in_password(self, email: str, password: str) -> StoredSession:
         """Sign in with the account's email and password (never stored).
@@ -97,6 +106,14 @@ class SignIn:
             lambda fp: self.api.google_login(id_token.strip(), fingerprint=fp),
         )
 
+    def _check_wait(self, method: str) -> None:
+        """Refuse, without a request, a sign-in the server asked us to hold back."""
+        left = self._retry_not_before.get(method, 0.0) - self.clock.time()
+        if left > 0:
+            raise RateLimited(
+                f"the server asked to wait: try again in {left:.0f} seconds", left
+            )
+
     def _refused(self, method: str) -> PolicyDenied:
         return PolicyDenied(
             "this computer's policy does not allow signing in with "
@@ -108,11 +125,14 @@ class SignIn:
     ) -> StoredSession:
         if not self.profile.policy.allows(method):
             raise self._refused(method)
+        self._check_wait(method)
         fingerprint = await self._sign_in_fingerprint()
         sent_at = self.clock.time()
         try:
             result = await exchange(fingerprint)
         except A7Error as exc:
+            if isinstance(exc, RateLimited | LockedOut) and exc.retry_after:
+                self._retry_not_before[method] = self.clock.time() + exc.retry_after
             event = (
                 "app_password_auth_failed"
                 if method == "app_password"

@@ -124,6 +124,29 @@ async def test_rate_limited_app_password_says_how_long_to_wait(
     assert app_login_requests(emulator) == 1
 
 
+async def test_after_a_429_the_engine_waits_before_asking_again(
+    make_engine: MakeEngine, emulator: Emulator, clock: FakeClock
+) -> None:
+    """R22: until Retry-After has passed, no further app-login is sent."""
+    emulator.state.faults.add("app-login", "status", status=429, retry_after=30)
+    engine = make_engine()
+    await engine.start()
+    token = "app_a7_" + "1" * 32
+    with pytest.raises(RateLimited):
+        await engine.sign_in_app_password(token)
+
+    clock.advance(20)
+    with pytest.raises(RateLimited, match="try again in 10 seconds") as caught:
+        await engine.sign_in_app_password(token)
+    assert caught.value.retry_after == pytest.approx(10)
+    assert app_login_requests(emulator) == 1
+
+    clock.advance(11)
+    with pytest.raises(BadCredentials):
+        await engine.sign_in_app_password(token)
+    assert app_login_requests(emulator) == 2
+
+
 async def test_policy_can_forbid_a_sign_in_method(
     make_engine: MakeEngine, no_policy: Any, emulator: Emulator
 ) -> None:
