@@ -74,9 +74,12 @@ METADATA_PACKAGES = ("a7desktop", "keyring", "secretstorage", "jeepney")
 # against the destination path inside the bundle (forward slashes).
 QT_FILES_DROPPED = (
     # Qt's own translations: the window is English only.
-    r"PySide6/Qt/translations/",
+    r"PySide6/(Qt/)?translations/",
     # Image formats the program never reads: it loads SVG and PNG only.
-    r"/imageformats/libq(gif|ico|jpeg|tga|tiff|wbmp|webp|icns|pdf)\.so$",
+    r"/imageformats/(lib)?q(gif|ico|jpeg|tga|tiff|wbmp|webp|icns|pdf|macheif|macjp2)"
+    r"\.(so|dll|dylib)$",
+    # Windows: Mesa's software OpenGL, for programs that draw with OpenGL.
+    r"(^|/)opengl32sw\.dll$",
     # Platforms for kiosks and embedded boards, not desktops: a workstation
     # runs X11 or Wayland, and the self-test uses offscreen.
     r"/platforms/libq(eglfs|linuxfb|minimalegl|vnc|vkkhrdisplay)\.so$",

@@ -141,6 +141,9 @@ def test_a_version_windows_and_macos_cannot_take_is_refused(
         "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
         "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
         "PySide6/Qt/lib/libQt6XcbQpa.so.6",
+        "PySide6/plugins/platforms/qwindows.dll",
+        "PySide6/plugins/imageformats/qsvg.dll",
+        "PySide6/Qt/plugins/platforms/libqcocoa.dylib",
         "libQt6WaylandClient.so.6",
     ],
 )
@@ -154,6 +157,10 @@ def test_qt_files_a_desktop_needs_are_kept(
     "destination",
     [
         "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/translations/qtbase_de.qm",
+        "PySide6/opengl32sw.dll",
+        "PySide6/plugins/imageformats/qjpeg.dll",
+        "PySide6/Qt/plugins/imageformats/libqtiff.dylib",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/platforms/libqeglfs.so",
         "PySide6/Qt/plugins/imageformats/libqjpeg.so",
