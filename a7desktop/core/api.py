@@ -36,7 +36,6 @@ import httpx
 from a7desktop.core import answers
 from a7desktop.core.answers import LoginResult, RefreshResult
 from a7desktop.core.errors import (
-    A7Error,
     AnswerLost,
     ProtocolError,
     RateLimited,
@@ -368,10 +367,3 @@ class ApiClient:
         ):
             raise ProtocolError("the MCP service's answer has no list of servers")
         return servers
-
-
-def is_retryable(error: A7Error) -> bool:
-    """True for failures that consumed nothing and may pass if tried later."""
-    return isinstance(error, ServerUnavailable | RateLimited) and not isinstance(
-        error, AnswerLost
-    )

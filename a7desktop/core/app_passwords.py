@@ -122,7 +122,7 @@ class AppPasswords:
             lambda token: api.create_app_password(token, name)
         )
         profile = self._engine.profile.name
-        self._engine._audit_event("app_password_created", "success", id=created.info.id)
+        self._engine.audit_event("app_password_created", "success", id=created.info.id)
         if not keep:
             return created
         try:
@@ -142,7 +142,7 @@ class AppPasswords:
         await self._engine.authorized(
             lambda token: api.delete_app_password(token, info.id)
         )
-        self._engine._audit_event("app_password_revoked", "success", id=info.id)
+        self._engine.audit_event("app_password_revoked", "success", id=info.id)
         try:
             await self._vault.delete_secret(KIND, self._prefix + info.id)
         except VaultError as exc:
@@ -196,7 +196,7 @@ class AppPasswords:
         app_password = normalize_app_password(token)
         info = resolve(await self.list(), name_or_id)
         await self._store(KeptAppPassword(info.id, info.name, app_password))
-        self._engine._audit_event("app_password_kept", "success", id=info.id)
+        self._engine.audit_event("app_password_kept", "success", id=info.id)
         return info
 
     async def forget(self, name_or_id: str) -> bool:
@@ -206,7 +206,7 @@ class AppPasswords:
         except NotFound:
             return False
         await self._vault.delete_secret(KIND, self._prefix + item.id)
-        self._engine._audit_event("app_password_forgotten", "success", id=item.id)
+        self._engine.audit_event("app_password_forgotten", "success", id=item.id)
         return True
 
 

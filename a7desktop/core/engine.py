@@ -192,6 +192,10 @@ class SessionEngine(SignIn):
     def last_refresh(self) -> RefreshRecord | None:
         return self._keeper.last_refresh
 
+    def audit_event(self, event: str, outcome: str, **detail: object) -> None:
+        """Add an event to the profile's security log (names, never secrets)."""
+        self._keeper.audit(event, outcome, **detail)
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` with every event; returns the unsubscribe function."""
         return self._bus.subscribe(listener)
@@ -369,9 +373,6 @@ class SessionEngine(SignIn):
             await self._keeper.store(session)
             self._offline = False
             self._keeper.signed_in(session)
-
-    def _audit_event(self, event: str, outcome: str, **detail: object) -> None:
-        self._keeper.audit(event, outcome, **detail)
 
     def _emit(self, event: Event) -> None:
         self._bus.emit(event)

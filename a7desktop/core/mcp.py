@@ -39,6 +39,7 @@ class McpKey:
     ) -> None:
         from a7desktop.core.engine import SessionEngine
 
+        self._engine = source if isinstance(source, SessionEngine) else None
         if isinstance(source, SessionEngine):
             self._vault: VaultLike = source.vault
             self._api = api or source.api
@@ -71,6 +72,8 @@ class McpKey:
             )
         register_secret(key)
         await self._vault.set_secret(KIND, self._profile, key)
+        if self._engine is not None:
+            self._engine.audit_event("mcp_key_set", "success")
 
     async def get(self) -> str:
         """The kept key. Raises NotFound when none is kept."""
@@ -97,4 +100,6 @@ class McpKey:
         if await self._vault.get_secret(KIND, self._profile) is None:
             return False
         await self._vault.delete_secret(KIND, self._profile)
+        if self._engine is not None:
+            self._engine.audit_event("mcp_key_deleted", "success")
         return True

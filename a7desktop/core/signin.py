@@ -139,7 +139,7 @@ class SignIn:
                 else "user_login_failed"
             )
             outcome = "refused" if isinstance(exc, BadCredentials) else "error"
-            self._audit_event(event, outcome, method=method, error=type(exc).__name__)
+            self.audit_event(event, outcome, method=method, error=type(exc).__name__)
             raise
 
         session = StoredSession(
@@ -160,7 +160,7 @@ class SignIn:
         event = (
             "app_password_auth_success" if method == "app_password" else "user_login"
         )
-        self._audit_event(
+        self.audit_event(
             event, "success", method=method, refreshable=session.refreshable
         )
         _log.info("signed in to %s as %s", session.server, session.email)
@@ -191,5 +191,5 @@ class SignIn:
     def _emit(self, event: Event) -> None:
         raise NotImplementedError
 
-    def _audit_event(self, event: str, outcome: str, **detail: object) -> None:
+    def audit_event(self, event: str, outcome: str, **detail: object) -> None:
         raise NotImplementedError
