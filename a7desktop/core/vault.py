@@ -87,8 +87,9 @@ class _Items:
     """The vault's logic over three primitive item operations.
 
     Subclasses supply ``_get``/``_set``/``_delete`` (run on whatever thread
-    :meth:`_call` chooses) and ``_limit``. Each public operation runs as one
-    unit, so an item and its index are updated together.
+    :meth:`_call` chooses) and the largest secret they take (``_limit`` or
+    :meth:`_size_limit`). Each public operation runs as one unit, so an item
+    and its index are updated together.
     """
 
     _limit: tuple[int, str] | None = None
