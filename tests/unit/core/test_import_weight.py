@@ -28,4 +28,3 @@ def test_the_fast_path_modules_import_nothing_heavy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
-
