@@ -370,9 +370,29 @@ class SessionEngine(SignIn):
 
     async def _install_signed_in(self, session: StoredSession) -> None:
         async with self._refresher.exclusive():
+            previous = self._keeper.session
             await self._keeper.store(session)
             self._offline = False
             self._keeper.signed_in(session)
+        if previous is not None and previous.server == session.server:
+            await self._end_replaced_session(previous)
+
+    async def _end_replaced_session(self, previous: StoredSession) -> None:
+        """Log out the session a new sign-in replaced, so no orphan stays valid.
+
+        Best effort: the new session is already in place, and an old one the
+        server cannot be told about expires by itself.
+        """
+        if previous.refresh_token is None:
+            return
+        try:
+            await self.api.logout(
+                previous.refresh_token,
+                previous.access_token,
+                fingerprint=previous.fingerprint,
+            )
+        except A7Error as exc:
+            _log.info("the replaced session could not be logged out: %s", exc)
 
     def _emit(self, event: Event) -> None:
         self._bus.emit(event)

@@ -248,3 +248,29 @@ async def test_a_session_stored_for_another_server_is_not_used(
     await second.start()
     assert second.session is None
     assert await vault.load_session("default") == stored
+
+
+async def test_signing_in_again_logs_out_the_replaced_session(
+    make_engine: MakeEngine, emulator: Emulator
+) -> None:
+    """A second sign-in leaves no orphaned refresh family alive at the server."""
+    engine = make_engine()
+    await engine.start()
+    first = await engine.sign_in_password(DEMO_EMAIL, DEMO_PASSWORD)
+
+    second = await engine.sign_in_password(DEMO_EMAIL, DEMO_PASSWORD)
+
+    assert engine.session == second
+    async with httpx.AsyncClient(
+        transport=emulator.transport(), base_url=SERVER
+    ) as client:
+        refused = await client.post(
+            "/auth/refresh", headers={"Cookie": f"refreshToken={first.refresh_token}"}
+        )
+        agents = await client.get(
+            "/agents", headers={"Authorization": f"Bearer {second.access_token}"}
+        )
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "refresh_token_revoked"
+    assert agents.status_code == 200
+    assert [e.name for e in emulator.state.events].count("user_logout") == 1
