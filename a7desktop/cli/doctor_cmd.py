@@ -141,7 +141,7 @@ def _keyring_and_profiles(
                 email=session.email,
                 auth_type=session.auth_type,
                 expires_in=int(session.expires_in(now)),
-                refreshable=session.refresh_token is not None,
+                refreshable=session.refreshable,
             )
         profiles.append(entry)
     vault.close()

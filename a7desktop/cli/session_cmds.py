@@ -197,7 +197,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  Access token expires in {term.duration(left)} ({when})")
     else:
         refresh_note = (
-            "a refresh runs on next use" if session.refresh_token else "sign in again"
+            "a refresh runs on next use" if session.refreshable else "sign in again"
         )
         print(f"  Access token expired {when}; {refresh_note}")
     where = storage.backend if storage.persistent else f"memory only ({storage.reason})"

@@ -184,7 +184,7 @@ class SessionEngine(SignIn):
     def next_refresh_at(self) -> float | None:
         """When the timer will next refresh (epoch seconds), if it will."""
         session = self._keeper.session
-        if session is None or session.refresh_token is None:
+        if session is None or not session.refreshable:
             return None
         return self._scheduler.next_due()
 

@@ -81,6 +81,8 @@ class StoredSession:
     (the server set no refresh cookie, or its answer to a refresh was lost);
     such a session ends when the access token expires. ``fingerprint`` is the
     device fingerprint the session was signed in with; refreshes send it again.
+    ``app_password`` is kept only for a session signed in with one that got no
+    refresh cookie: it is exchanged again (``app-login``) to renew the session.
     """
 
     server: str
@@ -95,6 +97,7 @@ class StoredSession:
     organizations: tuple[Organization, ...] = ()
     app_password_name: str | None = None
     fingerprint: DeviceFingerprint | None = field(default=None, compare=True)
+    app_password: str | None = None
 
     def __repr__(self) -> str:
         refresh = "None" if self.refresh_token is None else _HIDDEN
@@ -116,7 +119,8 @@ class StoredSession:
 
     @property
     def refreshable(self) -> bool:
-        return self.refresh_token is not None
+        """Whether the session can be renewed before its access token expires."""
+        return self.refresh_token is not None or self.app_password is not None
 
     def rotated(
         self,
@@ -158,6 +162,7 @@ class StoredSession:
             "fingerprint": None
             if self.fingerprint is None
             else self.fingerprint.to_json(),
+            "app_password": self.app_password,
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -202,6 +207,7 @@ class StoredSession:
             else DeviceFingerprint.from_json(
                 fingerprint, "stored fingerprint", _corrupt
             ),
+            app_password=read.optional_str("app_password", nonempty=True),
         )
 
 

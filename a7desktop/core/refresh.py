@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 from a7desktop.core.errors import (
     A7Error,
     AnswerLost,
+    BadCredentials,
     RateLimited,
     ServerUnavailable,
     SessionExpired,
@@ -183,6 +184,8 @@ class Refresher:
                 memory = stored
 
         token = memory.refresh_token
+        if token is None and memory.app_password is not None:
+            return await self._renew_with_app_password(memory, reason)
         if token is None or token in self._presented:
             return await self._cannot_refresh(memory, rejected)
 
@@ -214,6 +217,41 @@ class Refresher:
             renewed
         )  # before any caller sees the new access token
         engine._keeper.install(renewed, reason=reason)
+        engine._set_offline(False)
+        return renewed
+
+    async def _renew_with_app_password(
+        self, memory: StoredSession, reason: str
+    ) -> StoredSession:
+        """Exchange the session's app password again for a new access token.
+
+        Unlike a refresh token, an app password is not used up by an
+        exchange, so a lost answer is simply retried later. A refusal means
+        the app password was revoked or expired: the session ends.
+        """
+        engine = self._engine
+        assert memory.app_password is not None
+        sent_at = engine.clock.time()
+        try:
+            result = await engine.api.app_login(
+                memory.app_password, fingerprint=memory.fingerprint
+            )
+        except (BadCredentials, SessionExpired) as exc:
+            engine._keeper.audit("app_password_auth_failed", "refused")
+            message = (
+                "the app password this session signed in with was refused "
+                f"({exc.message}); sign in again"
+            )
+            await engine._keeper.finish("revoked", message, delete=True)
+            raise SessionExpired(message, "revoked") from None
+        except A7Error as exc:
+            self._schedule_retry(exc, announce=True)
+            raise
+
+        renewed = memory.rotated(result.access_token, None, sent_at, result.expires_in)
+        await engine._keeper.store(renewed)  # before any caller sees the token
+        engine._keeper.install(renewed, reason=reason)
+        engine._keeper.audit("app_password_auth_success", "success", renewal=True)
         engine._set_offline(False)
         return renewed
 

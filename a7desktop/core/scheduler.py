@@ -70,7 +70,7 @@ class RefreshScheduler:
         session = engine._keeper.session
         if session is None:
             return None
-        if session.refresh_token is None:
+        if not session.refreshable:
             return session.expires_at
         if engine._refresher.retry_at is not None:
             return engine._refresher.retry_at
@@ -84,7 +84,7 @@ class RefreshScheduler:
         if session is None:
             return
         try:
-            if session.refresh_token is None:
+            if not session.refreshable:
                 if session.expires_in(clock.time()) <= 0:
                     message = "the session expired; sign in again"
                     async with refresher.exclusive():

@@ -93,6 +93,7 @@ class SignIn:
             "app_password",
             "app_password",
             lambda fp: self.api.app_login(app_password, fingerprint=fp),
+            app_password=app_password,
         )
 
     async def sign_in_google(self, id_token: str) -> StoredSession:
@@ -121,7 +122,12 @@ class SignIn:
         )
 
     async def _sign_in(
-        self, method: str, auth_type: str, exchange: Exchange
+        self,
+        method: str,
+        auth_type: str,
+        exchange: Exchange,
+        *,
+        app_password: str | None = None,
     ) -> StoredSession:
         if not self.profile.policy.allows(method):
             raise self._refused(method)
@@ -155,6 +161,9 @@ class SignIn:
             organizations=result.organizations,
             app_password_name=result.app_password_name,
             fingerprint=fingerprint,
+            # Without a refresh cookie, the app password itself renews the
+            # session; with one, it is not kept (it would be one more copy).
+            app_password=app_password if result.refresh_token is None else None,
         )
         await self._install_signed_in(session)
         event = (

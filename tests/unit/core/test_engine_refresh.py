@@ -288,11 +288,10 @@ async def test_a_session_that_cannot_be_refreshed_ends_at_expiry(
 ) -> None:
     engine = make_engine()
     await engine.start()
-    await engine.sign_in_password(DEMO_EMAIL, DEMO_PASSWORD)
-    from a7desktop.core.app_passwords import AppPasswords
-
-    created = await AppPasswords(engine).create("CI", keep=False)
-    session = await engine.sign_in_app_password(created.token)
+    # A sign-in answered without a refresh cookie leaves nothing to renew with.
+    emulator.state.faults.add("login", "no_set_cookie")
+    session = await engine.sign_in_password(DEMO_EMAIL, DEMO_PASSWORD)
+    assert not session.refreshable
     ended: list[SignedOut] = []
     engine.subscribe(lambda e: ended.append(e) if isinstance(e, SignedOut) else None)
 
