@@ -174,18 +174,23 @@ class CliSession:
         """Make the stored access token expire in ``seconds_left`` (may be < 0)."""
         session = self.stored()
         assert session is not None, "no stored session to age"
-        now = time.time()
-        aged = dataclasses.replace(
-            session,
-            issued_at=now + seconds_left - session.lifetime,
-            expires_at=now + seconds_left,
-        )
+        aged = aged_copy(session, seconds_left)
         vault = Vault()
         try:
             asyncio.run(vault.save_session(aged))
         finally:
             vault.close()
         return aged
+
+
+def aged_copy(session: StoredSession, seconds_left: float) -> StoredSession:
+    """``session`` as if its access token had ``seconds_left`` by the wall clock."""
+    now = time.time()
+    return dataclasses.replace(
+        session,
+        issued_at=now + seconds_left - session.lifetime,
+        expires_at=now + seconds_left,
+    )
 
 
 def keyring_env(backend: str) -> dict[str, str]:

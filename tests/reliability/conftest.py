@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ for _folder in ("e2e/ui", "e2e/cli", "reliability"):
     if str(_TESTS / _folder) not in sys.path:
         sys.path.insert(0, str(_TESTS / _folder))
 
+from hygiene import Markers, tapped_emulator  # noqa: E402
 from ledger import (  # noqa: E402
     PROFILE_VARIABLE,
     Facts,
@@ -38,6 +40,9 @@ from ledger import (  # noqa: E402
     pytest_sessionfinish,
     pytest_terminal_summary,
 )
+from wiretap import Wiretap  # noqa: E402
+
+from a7desktop.emulator import EmulatorServer  # noqa: E402
 
 __all__ = [
     "pytest_configure",
@@ -100,3 +105,16 @@ def fault_facts(request: pytest.FixtureRequest) -> Facts:
 def hygiene_facts(request: pytest.FixtureRequest) -> Facts:
     """Where a secret-hygiene test records what it searched and found."""
     return facts_of(request.node, "hygiene")
+
+
+@pytest.fixture
+def markers() -> Markers:
+    """Marker secrets, fresh for each test."""
+    return Markers()
+
+
+@pytest.fixture
+def tapped(markers: Markers) -> Iterator[tuple[EmulatorServer, Wiretap]]:
+    """An emulator with the marker account and key, and a wiretap on its traffic."""
+    with tapped_emulator(markers) as running:
+        yield running

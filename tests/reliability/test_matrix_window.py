@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import keyring.backends.fail
 import pytest
+from cli_driver import CliSession, aged_copy
+from cli_helpers import Cli
 from fault_table import Fault, by_key, rows
 from keyring_lock import locked_keyring
 from ledger import Facts
@@ -314,3 +316,27 @@ def test_a_keyring_that_takes_five_seconds_never_freezes_the_window(
     inject.finish(
         "window live while the keyring waited", lost=row.agents_status() != 200
     )
+
+
+@pytest.mark.parametrize("inject", [by_key("window_and_cli")], indirect=True, ids=str)
+def test_the_window_and_a_token_command_at_once_refresh_once(
+    windows: WindowRows, inject: Injector, a7home: Path
+) -> None:
+    """R35, R19: one process refreshes, the other adopts; same fingerprint."""
+    inject.facts.note(front_end="window+cli")
+    row = signed_in_row(windows)
+    command = CliSession(Cli(inject.server, row.services.profile.name, a7home))
+    stored = aged_copy(row.engine.session, 100)  # due for the command, too
+    run(row.qtbot, Vault().save_session(stored))
+
+    process = command.start("token")
+    row.jump_to_due()
+
+    # The window must keep running while the command waits for its lock.
+    row.wait_until(lambda: process.poll() is not None, timeout=90_000)
+    out, err = process.communicate()
+    row.wait_until(row.refreshed)
+    assert process.returncode == 0, err.decode()
+    assert outcomes(inject.server) == ["rotated"]
+    assert out.decode().strip() == row.engine.session.access_token
+    inject.finish("one refresh between them", lost=row.agents_status() != 200)
