@@ -1,16 +1,19 @@
-"""Starting the window: options, the Qt application, the event loop, the shell.
+"""Starting the window: options, the Qt application, the first frame, the loop.
 
 ``a7desktop`` with no command (or with ``--demo``, ``--minimized`` or
 ``--self-test``) calls :func:`run_window`. The order matters:
 
-1. Qt and the window's own modules are imported and the window is shown;
-2. after its first paint, httpx, keyring and the session engine are
-   imported on a worker thread and the engine is started;
-3. the pages are attached to it.
+1. only Qt's three core modules and the window's frame are loaded, and the
+   window is shown: a title, the list of pages and "Starting…";
+2. after its first paint the rest is built one piece per turn of the event
+   loop (icons, pages, menus and shortcuts, the tray), asyncio and qasync are
+   loaded, and httpx, keyring and the session engine are imported on a
+   worker thread;
+3. the pages are attached to the session engine.
 
-So the window appears as fast as a bare Qt window, and the network stack and
-the keyring never delay it. Only one window runs per user: a second start
-asks the first to come to the front and exits.
+So the window appears almost as fast as a bare Qt window, and nothing the
+first frame does not show delays it. Only one window runs per user: a
+second start asks the first to come to the front and exits.
 """
 
 from __future__ import annotations
@@ -61,28 +64,38 @@ def parse_options(argv: Sequence[str]) -> StartOptions:
 
 
 def create_application(argv: Sequence[str]) -> object:
-    """Create the ``QApplication`` with the program's names and icon."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    """Create the ``QApplication`` with the program's names.
+
+    Only what the first frame needs: the icon and the rest come from
+    :func:`finish_application` once the window is on screen.
+    """
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationDomain(ORGANIZATION_DOMAIN)
     QGuiApplication.setApplicationDisplayName(DISPLAY_NAME)
-    # Wayland shows the icon of the desktop file with this name.
+    # Wayland shows the icon of the desktop file with this name. (Qt 6 scales
+    # high-DPI screens by fractional factors already; nothing to set there.)
     QGuiApplication.setDesktopFileName(DESKTOP_FILE)
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    return QApplication.instance() or QApplication([sys.argv[0], *argv])
+
+
+def finish_application() -> None:
+    """Set up what the first frame did not need; safe to call again.
+
+    The bindings' workaround, the application icon (it loads the SVG
+    renderer) and the macOS clipboard marker.
+    """
+    from PySide6.QtGui import QGuiApplication
+
     from a7desktop.ui import icons, qtfix
     from a7desktop.ui.clipboard import install_platform_converters
 
     qtfix.apply()
-
     QGuiApplication.setWindowIcon(icons.icon(icons.APP_ICON))
     install_platform_converters()
-    return app
 
 
 def run_window(argv: list[str]) -> int:
@@ -98,6 +111,6 @@ def run_window(argv: list[str]) -> int:
 
         return run_self_test(options)
 
-    from a7desktop.ui.shell import run_shell
+    from a7desktop.ui.launch import launch
 
-    return run_shell(options)
+    return launch(options)

@@ -14,7 +14,6 @@ Every secret the window copies goes through :class:`SecretClipboard`:
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import sys
 
@@ -98,6 +97,9 @@ def install_platform_converters(platform: str = sys.platform) -> None:
 
 
 def _digest(text: str) -> bytes:
+    # Imported on first use: the window's first frame does not need it.
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 

@@ -1,22 +1,25 @@
 """What the window shares with its pages, tray and dialogs.
 
 One object, made at start-up before anything is painted: it holds no
-service-layer object (those arrive later in :class:`~a7desktop.ui.services.Services`).
+service-layer object (those arrive later in
+:class:`~a7desktop.ui.services.Services`), and nothing it holds is made
+before it is first used.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 
-from a7desktop.ui.clipboard import SecretClipboard
 from a7desktop.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from a7desktop.ui.clipboard import SecretClipboard
 
-@dataclass(frozen=True)
-class StartOptions:
-    """The window's command-line options.
+
+class StartOptions(NamedTuple):
+    """The window's command-line options (``_replace`` gives a changed copy).
 
     Attributes:
         profile: the profile to open.
@@ -24,6 +27,9 @@ class StartOptions:
         demo: run against the emulator started in this process.
         minimized: start in the tray, without showing the window.
         self_test: paint once, check resources and the keyring, exit.
+        demo_email: the demo account to fill into the sign-in form.
+        demo_password: its password (the emulator's, never a real one; still
+            left out of the ``repr``).
     """
 
     profile: str = "default"
@@ -32,7 +38,15 @@ class StartOptions:
     minimized: bool = False
     self_test: bool = False
     demo_email: str | None = None
-    demo_password: str | None = field(default=None, repr=False)
+    demo_password: str | None = None
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(self._fields, self, strict=True)
+            if name != "demo_password"
+        )
+        return f"StartOptions({shown})"
 
 
 class StatusBus(QObject):
@@ -45,18 +59,26 @@ class StatusBus(QObject):
     message = Signal(str)
 
 
-@dataclass
 class WindowContext:
     """Shared by every part of the window.
 
     Attributes:
         options: how the program was started.
         tasks: runs and keeps every coroutine a slot starts.
-        clipboard: copies secrets, marked and cleared after a timeout.
         status: one-line status bar messages.
     """
 
-    options: StartOptions
-    tasks: TaskRunner = field(default_factory=TaskRunner)
-    clipboard: SecretClipboard = field(default_factory=SecretClipboard)
-    status: StatusBus = field(default_factory=StatusBus)
+    def __init__(self, options: StartOptions) -> None:
+        self.options = options
+        self.tasks = TaskRunner()
+        self.status = StatusBus()
+        self._clipboard: SecretClipboard | None = None
+
+    @property
+    def clipboard(self) -> SecretClipboard:
+        """Copies secrets, marked and cleared after a timeout (made on first use)."""
+        if self._clipboard is None:
+            from a7desktop.ui.clipboard import SecretClipboard
+
+            self._clipboard = SecretClipboard()
+        return self._clipboard

@@ -4,21 +4,26 @@ The first process listens on a local socket (a Unix socket in the user's
 runtime directory, a named pipe on Windows). A later start connects, sends
 one line asking the first to show itself, and exits. A socket left behind by
 a crashed process is detected (nobody answers) and replaced.
+
+The guard runs before the window's first frame. Where no socket file exists
+nobody can be listening (:func:`may_be_running`), so Qt's network module is
+loaded only when there is someone to ask, or once the window is on screen.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from a7desktop.core.log import get_logger
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 log = get_logger("ui")
 
@@ -33,17 +38,36 @@ def default_server_name() -> str:
     without one, a per-user name in the temporary directory. On Windows a
     pipe name carrying a hash of the user name.
     """
-    user = hashlib.sha256(getpass.getuser().encode("utf-8")).hexdigest()[:16]
     if sys.platform == "win32":
-        return f"a7desktop-{user}"
+        return f"a7desktop-{_user_hash()}"
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime).is_dir():
         return str(Path(runtime) / "a7desktop.sock")
-    return str(Path(tempfile.gettempdir()) / f"a7desktop-{user}.sock")
+    return str(Path(tempfile.gettempdir()) / f"a7desktop-{_user_hash()}.sock")
+
+
+def _user_hash() -> str:
+    import getpass
+    import hashlib
+
+    return hashlib.sha256(getpass.getuser().encode("utf-8")).hexdigest()[:16]
+
+
+def may_be_running(name: str) -> bool:
+    """False only when no window can be listening on ``name``.
+
+    A Unix socket is a file: without it nobody listens. A Windows named
+    pipe cannot be looked at so cheaply, so there the answer is always True.
+    """
+    if sys.platform == "win32":
+        return True
+    return os.path.exists(name)
 
 
 def ask_running_instance(name: str) -> bool:
     """Ask a running window to show itself; return True if one answered."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(_TIMEOUT_MS):
@@ -66,6 +90,8 @@ class InstanceGuard(QObject):
     raise_requested = Signal()
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self._name = name
         self._server = QLocalServer(self)
@@ -83,7 +109,7 @@ class InstanceGuard(QObject):
         if ask_running_instance(self._name):
             return False
         # Nobody answered: any socket file there is left from a crash.
-        QLocalServer.removeServer(self._name)
+        self._server.removeServer(self._name)
         if not self._server.listen(self._name):
             # Without the socket the window still works; it cannot be raised.
             log.warning(
@@ -108,14 +134,18 @@ class InstanceGuard(QObject):
             if socket.bytesAvailable():
                 self._read(socket)
 
+    def _sending_socket(self) -> QLocalSocket | None:
+        sender = self.sender()
+        return next((known for known in self._sockets if known is sender), None)
+
     def _on_socket_ready_read(self) -> None:
-        socket = self.sender()
-        if isinstance(socket, QLocalSocket):
+        socket = self._sending_socket()
+        if socket is not None:
             self._read(socket)
 
     def _on_socket_disconnected(self) -> None:
-        socket = self.sender()
-        if isinstance(socket, QLocalSocket) and socket in self._sockets:
+        socket = self._sending_socket()
+        if socket is not None:
             self._sockets.discard(socket)
             socket.deleteLater()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from a7desktop.core.log import get_logger
 from a7desktop.ui import icons
+from a7desktop.ui.app import finish_application
 from a7desktop.ui.context import StartOptions, WindowContext
 
 log = get_logger("ui")
@@ -39,7 +40,10 @@ def _paint_once(options: StartOptions) -> float:
         time.sleep(0.005)
     if not painted:
         raise RuntimeError("the window was not painted within 10 s")
-    # grab() renders every child too: a widget that fails to paint shows here.
+    # Every page is built after the first frame; build the rest now, and
+    # grab() renders every child too: a widget that fails shows here.
+    finish_application()
+    window.ensure_pages()
     if window.grab().isNull():
         raise RuntimeError("the window could not be rendered")
     elapsed = time.perf_counter() - started

@@ -3,21 +3,20 @@
 :class:`Shell` owns everything the window needs for its whole life and
 decides the order of start and stop:
 
-- start: show the window, wait for its first paint, then load the service
-  layer (see :mod:`a7desktop.ui.services`) and attach the pages to it;
+- start: show the window and the tray, then load the service layer (see
+  :mod:`a7desktop.ui.services`) and attach the pages to it;
 - stop: clear the clipboard if it still holds a secret, cancel every task,
   close the session engine (and its HTTP client) while the event loop still
   runs, stop the demo emulator, then let the loop end.
 
-:func:`run_shell` sets up the single-instance guard and the qasync loop.
+:func:`run_shell` runs a shell on a qasync loop; :mod:`a7desktop.ui.launch`
+calls it once the window's first frame is on screen.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -27,7 +26,6 @@ from a7desktop.core.errors import A7Error
 from a7desktop.core.log import get_logger
 from a7desktop.ui.collector import MainThreadCollector
 from a7desktop.ui.context import StartOptions, WindowContext
-from a7desktop.ui.instance import InstanceGuard, default_server_name
 from a7desktop.ui.tray import Tray
 from a7desktop.ui.window import MainWindow
 
@@ -37,20 +35,19 @@ if TYPE_CHECKING:
 
 log = get_logger("ui")
 
-# How long to wait for the first paint before loading the services anyway
-# (a window started in the tray is never painted).
-FIRST_PAINT_WAIT = 2.0
 DEMO_PROFILE = "demo"
 
 
 class Shell(QObject):
     """The window, the tray and the services of one running program."""
 
-    def __init__(self, options: StartOptions) -> None:
+    def __init__(self, options: StartOptions, window: MainWindow | None = None) -> None:
         super().__init__()
         self.options = options
-        self.context = WindowContext(options)
-        self.window = MainWindow(self.context)
+        if window is None:
+            window = MainWindow(WindowContext(options))
+        self.window = window
+        self.context = window.context
         self.tray = Tray(self.context, self.window)
         self.window.tray_available = self.tray.available
         self.services: Services | None = None
@@ -73,16 +70,9 @@ class Shell(QObject):
 
     async def run(self) -> int:
         """Show the window, load the services, wait for quit, clean up."""
-        painted = asyncio.Event()
-        self.window.first_painted.connect(painted.set)
-        if self.options.minimized and self.tray.available:
-            self.tray.show()
-        else:
-            self.tray.show()
+        self.tray.show()
+        if not (self.options.minimized and self.tray.available):
             self.window.show()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT)
-
         await self.open_services(self.options.profile, self.options.server)
         await self._quit.wait()
         await self.shutdown()
@@ -163,8 +153,8 @@ class Shell(QObject):
             emulator = EmulatorServer(config)
             await asyncio.get_running_loop().run_in_executor(None, emulator.start)
             self.emulator = emulator
-            self.options = dataclasses.replace(
-                self.options, demo_email=DEMO_EMAIL, demo_password=DEMO_PASSWORD
+            self.options = self.options._replace(
+                demo_email=DEMO_EMAIL, demo_password=DEMO_PASSWORD
             )
             self.context.options = self.options
         name = DEMO_PROFILE if profile_name == "default" else profile_name
@@ -213,28 +203,17 @@ def _quit_on_signals(shell: Shell) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def run_shell(options: StartOptions) -> int:
-    """Run the window until it quits; a second start raises the first."""
+def run_shell(options: StartOptions, window: MainWindow) -> int:
+    """Run ``window`` as the program on a qasync loop until it quits."""
     import qasync
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    app.setQuitOnLastWindowClosed(False)
-
-    guard = InstanceGuard(default_server_name())
-    if not guard.listen():
-        print(
-            "a7desktop: already running; its window was brought to the front",
-            file=sys.stderr,
-        )
-        return 0
-
     collector = MainThreadCollector()
     collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    shell = Shell(options)
-    guard.raise_requested.connect(shell.window.bring_to_front)
+    shell = Shell(options, window)
     _quit_on_signals(shell)
     try:
         with loop:
@@ -246,5 +225,4 @@ def run_shell(options: StartOptions) -> int:
                 loop.run_until_complete(shell.shutdown())
                 return 0
     finally:
-        guard.close()
         collector.stop()

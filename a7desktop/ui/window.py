@@ -1,36 +1,54 @@
 """The main window: a list of pages on the left, the chosen page on the right.
 
-The window is built and shown before the service layer is imported; it
-shows "Starting…" until :meth:`MainWindow.attach` hands it the services. It
-never quits by itself: closing it either hides it in the tray or asks the
+The window is shown in two steps, so it appears as fast as a bare Qt window:
+
+- the first frame holds only what is cheap to build: the title, the menu
+  bar's titles, the list of pages (text only) and "Starting…";
+- once that frame is painted, the rest is built one piece per turn of the
+  event loop, so the window keeps painting in between: icons, the account
+  page, the menus' actions and shortcuts, then the other pages.
+  :meth:`MainWindow.ensure_pages` builds whatever is left at once.
+
+Until :meth:`MainWindow.attach` hands it the services it shows "Starting…".
+It never quits by itself: closing it either hides it in the tray or asks the
 application to quit through :attr:`MainWindow.quit_requested`, so the
 bootstrap can close the HTTP client and clear the clipboard first.
+
+This module is imported before the first paint: it touches no Qt class the
+first frame does not need (each one costs time when first used, and the
+``Qt`` namespace alone tens of milliseconds). The pages, icons and menus
+are imported by the build steps.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from a7desktop.core.log import get_logger
-from a7desktop.ui import icons
-from a7desktop.ui.pages.account import AccountPage
 from a7desktop.ui.state_text import STATE_LABELS, state_name
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+
     from a7desktop.core.config import ProfileSettings
     from a7desktop.ui.context import WindowContext
+    from a7desktop.ui.menus import MenuActions
+    from a7desktop.ui.pages.account import AccountPage
     from a7desktop.ui.pages.activity import ActivityPage
     from a7desktop.ui.pages.app_passwords import AppPasswordsPage
     from a7desktop.ui.pages.base import Page
@@ -42,32 +60,30 @@ log = get_logger("ui")
 
 DISPLAY_NAME = "Agent700 Desktop"
 
-# Pages after the first: (title, icon, module, class). They are built right
-# after the first paint, so only the account page delays the window.
-LATER_PAGES = (
+# The pages in the order of the page list: title, icon, module, class.
+PAGES = (
+    ("Account", "session", "a7desktop.ui.pages.account", "AccountPage"),
     ("App passwords", "key", "a7desktop.ui.pages.app_passwords", "AppPasswordsPage"),
     ("MCP key", "plug", "a7desktop.ui.pages.mcp", "McpPage"),
     ("Activity", "activity", "a7desktop.ui.pages.activity", "ActivityPage"),
     ("Settings", "settings", "a7desktop.ui.pages.settings", "SettingsPage"),
 )
 STATUS_MESSAGE_MS = 6000
+STARTING = "Starting…"
 
 
-class _FirstPaint(QObject):
-    """Reports the window's first paint event, then removes itself."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            # Emitted after this paint has finished and reached the screen;
-            # the other pages are built once it is there.
-            QTimer.singleShot(0, self._window.first_painted.emit)
-            QTimer.singleShot(0, self._window.ensure_pages)
-        return False
+def _centred(text: str) -> QWidget:
+    """A page holding one centred line (without the costly ``Qt`` enums)."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(QLabel(text))
+    row.addStretch(1)
+    column.addStretch(1)
+    column.addLayout(row)
+    column.addStretch(1)
+    return page
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +91,7 @@ class MainWindow(QMainWindow):
 
     Signals:
         first_painted(): the window was painted for the first time.
+        pages_built(): every page, icon and menu action exists.
         quit_requested(): the person asked to quit (menu, tray, or closing
             the window when it does not go to the tray).
         profile_switch_requested(str, str): settings chose another profile
@@ -82,6 +99,7 @@ class MainWindow(QMainWindow):
     """
 
     first_painted = Signal()
+    pages_built = Signal()
     quit_requested = Signal()
     profile_switch_requested = Signal(str, str)
 
@@ -89,47 +107,41 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.services: Services | None = None
+        self.menu_actions: MenuActions | None = None
         self.tray_available = False
         self.close_to_tray = True
         self._quitting = False
-        self._told_about_tray = False
+        self._painted = False
+        self._tinted = False
+        self._built: list[Page | None] = [None] * len(PAGES)
+        self._steps: list[Callable[[], None]] = [
+            self._build_icons,
+            partial(self._build_page, 0),
+            self._build_actions,
+            *(partial(self._build_page, row) for row in range(1, len(PAGES))),
+        ]
 
         self.setWindowTitle(DISPLAY_NAME)
         self.setObjectName("mainWindow")
-        self.setWindowIcon(icons.icon(icons.APP_ICON))
         self.resize(920, 620)
         self.setMinimumSize(720, 480)
-
-        self.account = AccountPage(context)
-        self.pages: list[Page] = [self.account]
-        self._build()
-        self._build_menus()
+        self._build_frame()
         self._connect_signals()
-        self.installEventFilter(_FirstPaint(self))
 
-    # Building -----------------------------------------------------------
+    # The first frame ----------------------------------------------------
 
-    def _build(self) -> None:
+    def _build_frame(self) -> None:
         self.nav = QListWidget()
         self.nav.setObjectName("pageList")
         self.nav.setAccessibleName("Pages")
         self.nav.setFixedWidth(190)
-        self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.addItems([spec[0] for spec in PAGES])
         self.stack = QStackedWidget()
-        for title, _icon, _module, _class in (
-            (AccountPage.title, AccountPage.icon_name, "", ""),
-            *LATER_PAGES,
-        ):
-            item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
-            self.nav.addItem(item)
-        self.stack.addWidget(self.account)
-        self.account.setEnabled(False)
-        self._placeholders = [QWidget() for _ in LATER_PAGES]
-        for placeholder in self._placeholders:
-            self.stack.addWidget(placeholder)
-        self._tint_icons()
+        self.stack.addWidget(_centred(STARTING))
+        for _ in PAGES[1:]:
+            self.stack.addWidget(QWidget())
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -139,7 +151,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.state_label = QLabel("Starting…")
+        bar = self.menuBar()
+        self.menus = {
+            "file": bar.addMenu("&File"),
+            "session": bar.addMenu("&Session"),
+            "view": bar.addMenu("&View"),
+            "help": bar.addMenu("&Help"),
+        }
+
+        self.state_label = QLabel(STARTING)
         self.state_label.setObjectName("sessionState")
         self.state_label.setAccessibleName("Session state")
         self.clipboard_label = QLabel("")
@@ -149,87 +169,103 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.state_label)
         self.nav.setCurrentRow(0)
 
-    def _build_menus(self) -> None:
-        menu = self.menuBar()
-        program = menu.addMenu("&File")
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        program.addAction(self.quit_action)
-
-        session = menu.addMenu("&Session")
-        self.refresh_action = QAction("&Refresh Now", self)
-        self.refresh_action.setShortcut(QKeySequence("F5"))
-        self.copy_token_action = QAction("&Copy Access Token", self)
-        self.copy_token_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.sign_out_action = QAction("Sign &Out", self)
-        for action in (
-            self.refresh_action,
-            self.copy_token_action,
-            self.sign_out_action,
-        ):
-            action.setEnabled(False)
-            session.addAction(action)
-
-        view = menu.addMenu("&View")
-        titles = [AccountPage.title, *(spec[0] for spec in LATER_PAGES)]
-        for index, title in enumerate(titles):
-            action = QAction(title, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, row=index: self.show_page(row))
-            view.addAction(action)
-        self.addActions(view.actions())
-
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
-        self.quit_action.triggered.connect(self._on_quit_action_triggered)
-        self.refresh_action.triggered.connect(self.account.session_page.refresh_now)
-        self.copy_token_action.triggered.connect(
-            self.account.session_page.copy_access_token
-        )
-        self.sign_out_action.triggered.connect(self.account.session_page.sign_out)
-        self.context.clipboard.countdown.connect(self._on_clipboard_countdown)
         self.context.status.message.connect(self._on_status_message)
 
-    def ensure_pages(self) -> None:
-        """Build the pages after the first, if that has not happened yet."""
-        if len(self.pages) > 1:
-            return
-        import importlib
+    # The rest, after the first paint ------------------------------------
 
-        for row, (_title, _icon, module, name) in enumerate(LATER_PAGES, start=1):
-            page_class = getattr(importlib.import_module(module), name)
-            page: Page = page_class(self.context)
-            page.setEnabled(False)
-            placeholder = self._placeholders[row - 1]
-            self.stack.insertWidget(row, page)
+    def ensure_pages(self) -> None:
+        """Build every page, icon and action not built yet, now."""
+        while self._steps:
+            self._run_step()
+
+    def _run_step(self) -> None:
+        step = self._steps.pop(0)
+        step()
+        if not self._steps:
+            self.pages_built.emit()
+
+    def _on_step_timer(self) -> None:
+        if self._steps:
+            self._run_step()
+        if self._steps:
+            QTimer.singleShot(0, self._on_step_timer)
+
+    def _build_icons(self) -> None:
+        from a7desktop.ui import icons
+
+        self.setWindowIcon(icons.icon(icons.APP_ICON))
+        self._tint_icons()
+        self._tinted = True
+
+    def _build_page(self, row: int) -> None:
+        _title, _icon, module, name = PAGES[row]
+        page: Page = getattr(importlib.import_module(module), name)(self.context)
+        page.setEnabled(False)
+        placeholder = self.stack.widget(row)
+        self.stack.insertWidget(row, page)
+        if placeholder is not None:
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
-            self.pages.append(page)
-        self.settings.profile_switch_requested.connect(self.profile_switch_requested)
-        self.settings.settings_saved.connect(self._on_settings_saved)
-        if self.services is not None:
-            for page in self.pages[1:]:
-                page.attach(self.services)
+        self._built[row] = page
+        if self.stack.currentIndex() != self.nav.currentRow():
+            self.stack.setCurrentIndex(self.nav.currentRow())
+        if row == 4:
+            self.settings.profile_switch_requested.connect(
+                self.profile_switch_requested
+            )
+            self.settings.settings_saved.connect(self._on_settings_saved)
+
+    def _build_actions(self) -> None:
+        from a7desktop.ui.menus import MenuActions
+
+        actions = MenuActions(self, self.menus, [spec[0] for spec in PAGES])
+        session = self.account.session_page
+        actions.quit_action.triggered.connect(self._on_quit_action_triggered)
+        actions.close_action.triggered.connect(self.close)
+        actions.refresh_action.triggered.connect(session.refresh_now)
+        actions.copy_token_action.triggered.connect(session.copy_access_token)
+        actions.sign_out_action.triggered.connect(session.sign_out)
+        for row, action in enumerate(actions.page_actions):
+            action.triggered.connect(partial(self.show_page, row))
+        actions.shortcuts_action.triggered.connect(self._on_shortcuts_action_triggered)
+        self.context.clipboard.countdown.connect(self._on_clipboard_countdown)
+        self.menu_actions = actions
+        self._follow_signed_in()
+
+    def _page(self, row: int) -> Page:
+        page = self._built[row]
+        if page is None:
+            self.ensure_pages()
+            page = self._built[row]
+        assert page is not None
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, in the order of the page list (built if need be)."""
+        return [self._page(row) for row in range(len(PAGES))]
+
+    @property
+    def account(self) -> AccountPage:
+        return self._page(0)  # type: ignore[return-value]
 
     @property
     def app_passwords(self) -> AppPasswordsPage:
-        self.ensure_pages()
-        return self.pages[1]  # type: ignore[return-value]
+        return self._page(1)  # type: ignore[return-value]
 
     @property
     def mcp(self) -> McpPage:
-        self.ensure_pages()
-        return self.pages[2]  # type: ignore[return-value]
+        return self._page(2)  # type: ignore[return-value]
 
     @property
     def activity(self) -> ActivityPage:
-        self.ensure_pages()
-        return self.pages[3]  # type: ignore[return-value]
+        return self._page(3)  # type: ignore[return-value]
 
     @property
     def settings(self) -> SettingsPage:
-        self.ensure_pages()
-        return self.pages[4]  # type: ignore[return-value]
+        return self._page(4)  # type: ignore[return-value]
 
     # Services -----------------------------------------------------------
 
@@ -252,11 +288,13 @@ class MainWindow(QMainWindow):
             self.services.adapter.state_changed.disconnect(
                 self._on_adapter_state_changed
             )
-        for page in self.pages:
-            page.detach()
-            page.setEnabled(False)
+        for page in self._built:
+            if page is not None:
+                page.detach()
+                page.setEnabled(False)
         self.services = None
-        self.state_label.setText("Starting…")
+        self.state_label.setText(STARTING)
+        self._follow_signed_in()
 
     def show_startup_error(self, message: str) -> None:
         """The service layer could not start: say why on the account page."""
@@ -282,52 +320,73 @@ class MainWindow(QMainWindow):
 
     # Events -------------------------------------------------------------
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Runs once this paint has finished and reached the screen.
+            QTimer.singleShot(0, self._on_first_paint_done)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._quitting:
             event.accept()
             return
+        event.ignore()
         if self.tray_available and self.close_to_tray:
-            event.ignore()
             self.hide()
             return
-        event.ignore()
         self.quit_requested.emit()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        page = self.stack.currentWidget()
-        if page is not None and hasattr(page, "page_shown"):
+        page = self._built[self.stack.currentIndex()]
+        if page is not None:
             page.page_shown()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (
-            QEvent.Type.PaletteChange,
-            QEvent.Type.ApplicationPaletteChange,
-        ):
-            # Light or dark theme switched: redraw monochrome icons in the new
-            # text colour.
-            self._tint_icons()
+        # Before the icons exist there is nothing to re-tint, and looking at
+        # the event's type would load the QEvent enums before the first paint.
+        if self._tinted:
+            from PySide6.QtCore import QEvent
+
+            if event.type() in (
+                QEvent.Type.PaletteChange,
+                QEvent.Type.ApplicationPaletteChange,
+            ):
+                # Light or dark theme switched: redraw monochrome icons in
+                # the new text colour.
+                self._tint_icons()
         super().changeEvent(event)
 
     def _tint_icons(self) -> None:
-        names = [AccountPage.icon_name, *(spec[1] for spec in LATER_PAGES)]
-        for row, name in enumerate(names):
+        from a7desktop.ui import icons
+
+        for row, spec in enumerate(PAGES):
             item = self.nav.item(row)
             if item is not None:
-                item.setIcon(icons.icon(name))
+                item.setIcon(icons.icon(spec[1]))
 
     # Slots --------------------------------------------------------------
+
+    def _on_first_paint_done(self) -> None:
+        self.first_painted.emit()
+        QTimer.singleShot(0, self._on_step_timer)
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
-        if row > 0:
-            self.ensure_pages()
+        page = self._page(row)
         self.stack.setCurrentIndex(row)
-        self.pages[row].page_shown()
+        page.page_shown()
 
     def _on_quit_action_triggered(self) -> None:
         self.quit_requested.emit()
+
+    def _on_shortcuts_action_triggered(self) -> None:
+        from a7desktop.ui.shortcuts_dialog import ShortcutsDialog
+
+        assert self.menu_actions is not None
+        ShortcutsDialog(self, self.menu_actions).open()
 
     def _on_clipboard_countdown(self, seconds: int, what: str) -> None:
         if seconds > 0:
@@ -346,18 +405,19 @@ class MainWindow(QMainWindow):
         if services is None:
             return
         name = state_name(services.engine.state)
-        signed_in = services.engine.session is not None
         self.state_label.setText(STATE_LABELS.get(name, name))
-        for action in (
-            self.refresh_action,
-            self.copy_token_action,
-            self.sign_out_action,
-        ):
-            action.setEnabled(signed_in)
-        self.app_passwords.setEnabled(signed_in)
-        self.account.follow_state(signed_in)
+        self._follow_signed_in()
 
-
-def window_icon() -> QIcon:
-    """The application icon (for the application and the tray fallback)."""
-    return icons.icon(icons.APP_ICON)
+    def _follow_signed_in(self) -> None:
+        """Enable what needs a session, and show the form or the panel."""
+        services = self.services
+        signed_in = services is not None and services.engine.session is not None
+        if self.menu_actions is not None:
+            for action in self.menu_actions.session_actions:
+                action.setEnabled(signed_in)
+        app_passwords = self._built[1]
+        if app_passwords is not None:
+            app_passwords.setEnabled(signed_in)
+        account = self._built[0]
+        if services is not None and account is not None:
+            account.follow_state(signed_in)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ left in the browser and the link to open by hand when no browser opened.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -346,7 +347,9 @@ class SignInPage(Page):
         if self._retry_at is None:
             self._countdown.stop()
             return
-        left = max(0, round(self._retry_at - time.monotonic()))
+        # Rounded up: the session engine refuses a sign-in until the whole
+        # wait has passed, so the form must not offer one a moment early.
+        left = max(0, math.ceil(self._retry_at - time.monotonic()))
         self.notice.show_error(f"{self._retry_text} {countdown_text(left)}")
         if left <= 0:
             self._retry_at = None

@@ -100,5 +100,5 @@ def test_sign_out_returns_to_the_form(ui: Ui) -> None:
     reason = ui.window.account.sign_in_page.reason
     assert reason.text() == "You signed out."
     assert not ui.window.app_passwords.isEnabled()
-    assert not ui.window.copy_token_action.isEnabled()
+    assert not ui.window.menu_actions.copy_token_action.isEnabled()
     QApplication.processEvents()
