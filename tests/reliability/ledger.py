@@ -169,11 +169,21 @@ def summarize(records: list[dict[str, Any]]) -> list[str]:
     if properties:
         lines += _property_lines(properties)
     if findings:
-        pinned = sum(1 for f in findings if f["outcome"] == "xfailed")
-        lines += ["", f"Known bugs pinned by strict xfail tests: {pinned}"]
-        for finding in findings:
-            what = finding.get("reason") or finding.get("name")
-            lines.append(f"  [{finding['outcome']}] {what}")
+        lines += _finding_lines(findings)
+    return lines
+
+
+def _finding_lines(findings: list[dict[str, Any]]) -> list[str]:
+    by_reason: dict[str, list[str]] = {}
+    for finding in findings:
+        what = str(finding.get("reason") or finding.get("name"))
+        by_reason.setdefault(what, []).append(str(finding["outcome"]))
+    pinned = sum(1 for outcomes in by_reason.values() if set(outcomes) == {"xfailed"})
+    lines = ["", f"Bugs found and pinned by strict xfail tests: {pinned}"]
+    for what, outcomes in by_reason.items():
+        state = "pinned" if set(outcomes) == {"xfailed"} else "FIXED? (xpassed)"
+        tests = f" ({len(outcomes)} tests)" if len(outcomes) > 1 else ""
+        lines.append(f"  [{state}] {what}{tests}")
     return lines
 
 
