@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from a7desktop.core.app_passwords import AppPasswords
     from a7desktop.core.audit import AuditLog
     from a7desktop.core.config import Profile
-    from a7desktop.core.engine import SessionEngine
+    from a7desktop.core.engine import SessionEngine, VaultLike
     from a7desktop.core.mcp import McpKey
     from a7desktop.ui.adapter import SessionAdapter
 
@@ -114,8 +114,12 @@ async def record_screen(profile: Profile) -> None:
         log.warning("could not record the screen size: %s", error)
 
 
-async def load_services(profile: Profile) -> Services:
+async def load_services(
+    profile: Profile, *, vault: VaultLike | None = None
+) -> Services:
     """Import the service layer and open a started engine for ``profile``.
+
+    ``vault`` replaces the OS keyring's vault (tests, a sandbox).
 
     Raises:
         A7Error: the engine could not start (for example a locked keyring);
@@ -130,7 +134,7 @@ async def load_services(profile: Profile) -> Services:
     from a7desktop.ui.adapter import SessionAdapter
 
     await record_screen(profile)
-    engine = open_engine(profile)
+    engine = open_engine(profile, vault=vault)
     adapter = SessionAdapter(engine)
     try:
         await engine.start()

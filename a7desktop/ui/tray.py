@@ -4,7 +4,8 @@ The icon's colour follows the session state (green active, blue refreshing,
 amber expiring soon, red expired, grey signed out, violet offline) and the
 tooltip says how long the access token has left. Its menu opens the window,
 copies the access token, refreshes, signs out and quits. Where the desktop
-has no tray, nothing is shown and closing the window quits instead.
+has no tray, nothing is shown and closing the window quits instead; where
+it has one, the first close says once that the program is still running.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from a7desktop.ui.window import MainWindow
 
 TOOLTIP_REFRESH_MS = 15_000
+STILL_RUNNING_MESSAGE_MS = 5000
 
 
 def tooltip_text(state: str, expires_at: float | None, now: float) -> str:
@@ -45,13 +47,23 @@ class Tray(QObject):
 
     quit_requested = Signal()
 
-    def __init__(self, context: WindowContext, window: MainWindow) -> None:
+    def __init__(
+        self,
+        context: WindowContext,
+        window: MainWindow,
+        *,
+        available: bool | None = None,
+    ) -> None:
+        """``available`` says whether the desktop has a tray; None asks it."""
         super().__init__(window)
         self.context = context
         self.window = window
         self.services: Services | None = None
-        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        if available is None:
+            available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.available = available
         self.state = "signed_out"
+        self.told_still_running = False
 
         self.icon = QSystemTrayIcon(icons.tray_icon("signed-out"), self)
         self.menu = QMenu()
@@ -82,6 +94,7 @@ class Tray(QObject):
         self.sign_out_action.triggered.connect(session.sign_out)
         self.quit_action.triggered.connect(self.quit_requested)
         self.icon.activated.connect(self._on_icon_activated)
+        self.window.closed_to_tray.connect(self._on_window_closed_to_tray)
         self._timer.timeout.connect(self._on_timer_timeout)
 
     def show(self) -> None:
@@ -127,6 +140,18 @@ class Tray(QObject):
 
     def _on_timer_timeout(self) -> None:
         self._on_adapter_state_changed()
+
+    def _on_window_closed_to_tray(self) -> None:
+        if self.told_still_running or not self.available:
+            return
+        self.told_still_running = True
+        self.icon.showMessage(
+            "Agent700 Desktop is still running",
+            "Your session stays fresh in the tray. Choose Quit from this icon's "
+            "menu to end it.",
+            self.icon.icon(),
+            STILL_RUNNING_MESSAGE_MS,
+        )
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

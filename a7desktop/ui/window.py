@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         pages_built(): every page, icon and menu action exists.
         quit_requested(): the person asked to quit (menu, tray, or closing
             the window when it does not go to the tray).
+        closed_to_tray(): the window was closed and keeps running in the tray.
         profile_switch_requested(str, str): settings chose another profile
             or server (profile, server); the bootstrap reopens the services.
     """
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     pages_built = Signal()
     quit_requested = Signal()
+    closed_to_tray = Signal()
     profile_switch_requested = Signal(str, str)
 
     def __init__(self, context: WindowContext) -> None:
@@ -334,6 +336,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self.tray_available and self.close_to_tray:
             self.hide()
+            self.closed_to_tray.emit()
             return
         self.quit_requested.emit()
 

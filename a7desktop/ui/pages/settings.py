@@ -139,9 +139,19 @@ class SettingsPage(Page):
         self._lock(self.clipboard_timeout, policy.clipboard_timeout_seconds is not None)
         self.start_at_login.setChecked(autostart.is_enabled())
         self.close_to_tray.setChecked(settings.close_to_tray)
-        window = self.window()
-        self.close_to_tray.setEnabled(bool(getattr(window, "tray_available", False)))
+        self._show_tray_choice()
         self.notice.clear_message()
+
+    def page_shown(self) -> None:
+        self._show_tray_choice()
+
+    def _show_tray_choice(self) -> None:
+        """Closing to the tray can only be chosen where the desktop has a tray."""
+        available = bool(getattr(self.window(), "tray_available", False))
+        self.close_to_tray.setEnabled(available)
+        self.close_to_tray.setToolTip(
+            "" if available else "This desktop has no tray: closing the window quits."
+        )
 
     @staticmethod
     def _lock(widget: QWidget, locked: bool) -> None:

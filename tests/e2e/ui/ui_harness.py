@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from a7desktop.core.config import Profile, resolve_profile
+from a7desktop.core.engine import VaultLike
 from a7desktop.emulator import DEMO_EMAIL, DEMO_PASSWORD, EmulatorServer
 from a7desktop.ui.context import StartOptions, WindowContext
 from a7desktop.ui.services import Services, load_services
@@ -79,18 +80,39 @@ def make_profile(
 
 
 def open_window(
-    qtbot: QtBot, server: EmulatorServer, profile: Profile
+    qtbot: QtBot,
+    server: EmulatorServer,
+    profile: Profile,
+    *,
+    vault: VaultLike | None = None,
 ) -> tuple[MainWindow, Services]:
-    """Build the window, show it, load the services and attach them."""
+    """Build the window, show it, load the services and attach them.
+
+    ``vault`` replaces the keyring's vault (a slow or failing backend).
+    """
     context = WindowContext(StartOptions(profile=profile.name))
     # Not qtbot.addWidget: pytest-qt would delete the window before the
     # fixture's own teardown could detach it and close the engine.
     window = MainWindow(context)
     window.show()
     qtbot.waitExposed(window)
-    services = run(qtbot, load_services(profile))
+    services = run(qtbot, load_services(profile, vault=vault))
     window.attach(services)
     return window, services
+
+
+def close_window(qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    """Undo :func:`open_window`: clipboard, tasks, session, engine, window."""
+    window.context.clipboard.clear_now()
+    run(qtbot, window.context.tasks.cancel_all())
+    window.detach()
+    if services.engine.session is not None:
+        run(qtbot, services.engine.sign_out())
+    run(qtbot, services.aclose())
+    window.prepare_quit()
+    window.close()
+    window.deleteLater()
+    qtbot.wait(10)
 
 
 def sign_in_with_password(
