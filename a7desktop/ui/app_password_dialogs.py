@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from a7desktop.ui import icons
+from a7desktop.ui.a11y import name_buttons
 
 MAX_NAME_LENGTH = 100
 
@@ -91,6 +92,7 @@ class NewAppPasswordDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Create")
         self.ok_button.setEnabled(False)
+        name_buttons(self.buttons)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -168,6 +170,7 @@ class ShowOnceDialog(QDialog):
 
         self.keep = QCheckBox("&Keep in the OS keyring (lets you copy it later)")
         self.keep.setObjectName("keepCheckBox")
+        self.keep.setAccessibleName("Keep in the OS keyring")
         self.keep.setChecked(kept or keep_error is None)
         layout.addWidget(self.keep)
         if keep_error:
@@ -179,6 +182,7 @@ class ShowOnceDialog(QDialog):
             self.keep.setEnabled(False)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        name_buttons(buttons)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from a7desktop.ui.a11y import name_buttons
+
 _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
@@ -80,6 +82,7 @@ class ClaimsDialog(QDialog):
         self.text.setAccessibleName("Claims")
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        name_buttons(buttons)
         buttons.rejected.connect(self.reject)
         layout.addWidget(note)
         layout.addWidget(self.text, 1)

@@ -40,7 +40,9 @@ class MenuActions:
         menus: dict[str, QMenu],
         page_titles: list[str],
     ) -> None:
-        self.quit_action = _action(window, "&Quit", QKeySequence.StandardKey.Quit)
+        # Not the platform's standard Quit key: Windows has none, and a
+        # program that lives in the tray needs one everywhere (Cmd+Q on macOS).
+        self.quit_action = _action(window, "&Quit", "Ctrl+Q")
         self.close_action = _action(
             window, "&Close Window", QKeySequence.StandardKey.Close
         )
@@ -87,13 +89,19 @@ def _action(
     window: QMainWindow, text: str, shortcut: QKeySequence.StandardKey | str | None
 ) -> QAction:
     action = QAction(text, window)
-    if shortcut is not None:
+    if isinstance(shortcut, QKeySequence.StandardKey):
+        # Every key the platform binds to it (Close is Ctrl+W and Ctrl+F4).
+        action.setShortcuts(shortcut)
+    elif shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     return action
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
-    """(what, keys) for every action that has a shortcut, as shown to people."""
+    """(what, keys) for every action that has a shortcut, as shown to people.
+
+    Only an action's first key is listed: the one its menu shows too.
+    """
     rows = []
     for action in actions:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from a7desktop.ui.a11y import name_buttons
 from a7desktop.ui.menus import shortcut_rows
 
 if TYPE_CHECKING:
@@ -68,5 +69,6 @@ class ShortcutsDialog(QDialog):
         self.table.resizeColumnToContents(0)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        name_buttons(buttons)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from a7desktop.ui import icons
+from a7desktop.ui.a11y import name_buttons
 from a7desktop.ui.app_password_dialogs import (
     NewAppPasswordDialog,
     ShowOnceDialog,
@@ -398,6 +399,7 @@ class AppPasswordsPage(Page):
         )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.button(QMessageBox.StandardButton.Yes).setText("Revoke")
+        name_buttons(box)
         box.finished.connect(lambda result: self._on_revoke_box_finished(info, result))
         box.open()
 

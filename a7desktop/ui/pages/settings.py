@@ -95,10 +95,12 @@ class SettingsPage(Page):
         self.clipboard_timeout.setSuffix(" s")
         self.start_at_login = QCheckBox("Start in the tray when I log in")
         self.start_at_login.setObjectName("startAtLoginBox")
+        self.start_at_login.setAccessibleName("Start in the tray when I log in")
         self.close_to_tray = QCheckBox(
             "Closing the window keeps it running in the tray"
         )
         self.close_to_tray.setObjectName("closeToTrayBox")
+        self.close_to_tray.setAccessibleName("Keep running in the tray when closed")
         form.addRow("&Profile:", self.profile)
         form.addRow("&Server:", self.server)
         form.addRow("&Refresh:", self.refresh_lead)

@@ -106,6 +106,7 @@ class SignInPage(Page):
         self.link_field.setReadOnly(True)
         self.link_field.setAccessibleName("Sign-in link to open in a browser")
         self.copy_link_button = QPushButton(icons.icon("copy"), "Copy link")
+        self.copy_link_button.setAccessibleName("Copy the sign-in link")
         link_layout.addWidget(self.link_field, 1)
         link_layout.addWidget(self.copy_link_button)
         self.link_row.hide()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from a7desktop.core.config import Profile, resolve_profile
@@ -143,3 +144,23 @@ def sign_in(ui: Ui) -> None:
     """Sign in with the demo account through the form."""
     sign_in_with_password(ui)
     wait_signed_in(ui)
+
+
+D = TypeVar("D", bound=QDialog)
+
+
+def visible_dialog(kind: type[D], name: str) -> D | None:
+    """The visible top-level dialog of ``kind`` named ``name``, if one is open."""
+    for widget in QApplication.topLevelWidgets():
+        visible = widget.isVisible()
+        if isinstance(widget, kind) and widget.objectName() == name and visible:
+            return widget
+    return None
+
+
+def wait_for_dialog(ui: Ui, kind: type[D], name: str) -> D:
+    """Wait until :func:`visible_dialog` finds the dialog; return it."""
+    ui.wait_until(lambda: visible_dialog(kind, name) is not None)
+    found = visible_dialog(kind, name)
+    assert found is not None
+    return found
