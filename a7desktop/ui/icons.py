@@ -2,10 +2,12 @@
 
 The icons live in ``a7desktop/ui/resources/icons`` as package data, so they
 load the same from a checkout, a wheel or a frozen build. Monochrome icons
-draw in ``currentColor``; :func:`icon` replaces it with the palette's text
-colour and renders each icon at several sizes, so it stays sharp on high-DPI
-screens and readable on a dark theme. Coloured icons (the application icon,
-the tray states, the Google mark) keep their colours.
+draw in ``currentColor``, which is replaced by the application palette's text
+colour each time the icon is drawn: when the desktop switches between light
+and dark, every icon follows on its next paint, and a selected item's icon
+takes the selection's text colour. Each size is rendered from the SVG when
+first asked for, so icons stay sharp on high-DPI screens. Coloured icons (the
+application icon, the tray states, the Google mark) keep their colours.
 """
 
 from __future__ import annotations
@@ -73,18 +75,33 @@ class _SvgEngine(QIconEngine):
 
     Rendering only the sizes that are painted keeps start-up cheap, and a
     size asked for at a high pixel ratio is drawn sharp instead of scaled.
+    An SVG that draws in ``currentColor`` takes the palette's colour for the
+    mode it is drawn in, looked up at that moment.
     """
 
     def __init__(self, svg: str) -> None:
         super().__init__()
         self._svg = svg
-        self._cache: dict[tuple[int, int], QPixmap] = {}
+        self._follows_palette = "currentColor" in svg
+        self._cache: dict[tuple[int, int, str], QPixmap] = {}
+
+    def _colour(self, mode: QIcon.Mode) -> str:
+        if not self._follows_palette:
+            return ""
+        role = (
+            QPalette.ColorRole.HighlightedText
+            if mode == QIcon.Mode.Selected
+            else QPalette.ColorRole.WindowText
+        )
+        return QGuiApplication.palette().color(role).name()
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        key = (size.width(), size.height())
+        colour = self._colour(mode)
+        key = (size.width(), size.height(), colour)
         cached = self._cache.get(key)
         if cached is None:
-            cached = _render(self._svg, size)
+            svg = self._svg.replace("currentColor", colour) if colour else self._svg
+            cached = _render(svg, size)
             self._cache[key] = cached
         if mode == QIcon.Mode.Disabled:
             return _faded(cached)
@@ -127,17 +144,14 @@ def _faded(pixmap: QPixmap) -> QPixmap:
 
 
 def icon(name: str, color: QColor | None = None) -> QIcon:
-    """Return the icon ``name``, monochrome ones drawn in ``color``.
+    """Return the icon ``name``; monochrome ones drawn in ``color``.
 
-    ``color`` defaults to the application palette's window text colour, so a
-    call after a theme change gives icons that suit the new theme. Raises
-    ``FileNotFoundError`` for an unknown name; an invalid file raises
-    ``ValueError`` when the icon is first drawn.
+    Without ``color`` a monochrome icon follows the application palette (see
+    the module's description). Raises ``FileNotFoundError`` for an unknown
+    name; an invalid file raises ``ValueError`` when the icon is first drawn.
     """
     svg = _svg_source(name)
-    if "currentColor" in svg:
-        if color is None:
-            color = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
+    if color is not None:
         svg = svg.replace("currentColor", color.name())
     return QIcon(_SvgEngine(svg))
 

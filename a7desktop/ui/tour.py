@@ -127,9 +127,8 @@ async def tour(shell: Shell, out: Path) -> None:
     await _settle()
     _save(window, out / "settings.png")
 
-    # Xvfb has no desktop theme to follow, so the dark theme is set by hand;
-    # the window re-tints its icons on the palette change as it does when a
-    # desktop switches theme.
+    # Xvfb has no desktop theme to follow, so the dark theme is set by hand,
+    # as a desktop does when it switches theme; the icons follow the palette.
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     light = app.palette()

@@ -5,7 +5,9 @@ amber expiring soon, red expired, grey signed out, violet offline) and the
 tooltip says how long the access token has left. Its menu opens the window,
 copies the access token, refreshes, signs out and quits. Where the desktop
 has no tray, nothing is shown and closing the window quits instead; where
-it has one, the first close says once that the program is still running.
+it has one, the first close says once that the program is still running,
+and a session that ends while the window is hidden is announced from the
+icon (the sign-in form says why once the window is open).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from a7desktop.ui import icons
+from a7desktop.ui.messages import signed_out_text
 from a7desktop.ui.state_text import STATE_LABELS, TRAY_ICONS, state_name
 from a7desktop.ui.timefmt import duration
 
@@ -27,7 +30,9 @@ if TYPE_CHECKING:
     from a7desktop.ui.window import MainWindow
 
 TOOLTIP_REFRESH_MS = 15_000
-STILL_RUNNING_MESSAGE_MS = 5000
+NOTICE_MS = 8000
+# Sign-outs the person asked for here need no announcement.
+USER_SIGN_OUTS = ("signed_out", "user", "manual")
 
 
 def tooltip_text(state: str, expires_at: float | None, now: float) -> str:
@@ -64,6 +69,7 @@ class Tray(QObject):
         self.available = available
         self.state = "signed_out"
         self.told_still_running = False
+        self.last_notice: tuple[str, str] | None = None
 
         self.icon = QSystemTrayIcon(icons.tray_icon("signed-out"), self)
         self.menu = QMenu()
@@ -111,15 +117,26 @@ class Tray(QObject):
         """Follow the session of ``services``."""
         self.services = services
         services.adapter.state_changed.connect(self._on_adapter_state_changed)
+        services.adapter.signed_out.connect(self._on_adapter_signed_out)
         self._on_adapter_state_changed()
 
     def detach(self) -> None:
         if self.services is not None:
-            self.services.adapter.state_changed.disconnect(
-                self._on_adapter_state_changed
-            )
+            adapter = self.services.adapter
+            adapter.state_changed.disconnect(self._on_adapter_state_changed)
+            adapter.signed_out.disconnect(self._on_adapter_signed_out)
         self.services = None
         self._show_state("signed_out", None)
+
+    def notify(self, title: str, text: str) -> None:
+        """Show a message from the icon, where the desktop has a tray.
+
+        The last one is kept in :attr:`last_notice`.
+        """
+        if not self.available:
+            return
+        self.last_notice = (title, text)
+        self.icon.showMessage(title, text, self.icon.icon(), NOTICE_MS)
 
     def _show_state(self, state: str, expires_at: float | None) -> None:
         if state != self.state:
@@ -142,16 +159,19 @@ class Tray(QObject):
         self._on_adapter_state_changed()
 
     def _on_window_closed_to_tray(self) -> None:
-        if self.told_still_running or not self.available:
+        if self.told_still_running:
             return
         self.told_still_running = True
-        self.icon.showMessage(
+        self.notify(
             "Agent700 Desktop is still running",
             "Your session stays fresh in the tray. Choose Quit from this icon's "
             "menu to end it.",
-            self.icon.icon(),
-            STILL_RUNNING_MESSAGE_MS,
         )
+
+    def _on_adapter_signed_out(self, reason: str, message: str) -> None:
+        if reason in USER_SIGN_OUTS or self.window.isVisible():
+            return
+        self.notify("Signed out of Agent700", signed_out_text(reason, message))
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

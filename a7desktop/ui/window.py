@@ -42,7 +42,6 @@ from a7desktop.core.log import get_logger
 from a7desktop.ui.state_text import STATE_LABELS, state_name
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 
     from a7desktop.core.config import ProfileSettings
@@ -114,7 +113,6 @@ class MainWindow(QMainWindow):
         self.close_to_tray = True
         self._quitting = False
         self._painted = False
-        self._tinted = False
         self._built: list[Page | None] = [None] * len(PAGES)
         self._steps: list[Callable[[], None]] = [
             self._build_icons,
@@ -198,8 +196,12 @@ class MainWindow(QMainWindow):
         from a7desktop.ui import icons
 
         self.setWindowIcon(icons.icon(icons.APP_ICON))
-        self._tint_icons()
-        self._tinted = True
+        # Monochrome icons take the palette's colour whenever they are drawn,
+        # so they follow a switch between light and dark by themselves.
+        for row, spec in enumerate(PAGES):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setIcon(icons.icon(spec[1]))
 
     def _build_page(self, row: int) -> None:
         _title, _icon, module, name = PAGES[row]
@@ -345,29 +347,6 @@ class MainWindow(QMainWindow):
         page = self._built[self.stack.currentIndex()]
         if page is not None:
             page.page_shown()
-
-    def changeEvent(self, event: QEvent) -> None:
-        # Before the icons exist there is nothing to re-tint, and looking at
-        # the event's type would load the QEvent enums before the first paint.
-        if self._tinted:
-            from PySide6.QtCore import QEvent
-
-            if event.type() in (
-                QEvent.Type.PaletteChange,
-                QEvent.Type.ApplicationPaletteChange,
-            ):
-                # Light or dark theme switched: redraw monochrome icons in
-                # the new text colour.
-                self._tint_icons()
-        super().changeEvent(event)
-
-    def _tint_icons(self) -> None:
-        from a7desktop.ui import icons
-
-        for row, spec in enumerate(PAGES):
-            item = self.nav.item(row)
-            if item is not None:
-                item.setIcon(icons.icon(spec[1]))
 
     # Slots --------------------------------------------------------------
 

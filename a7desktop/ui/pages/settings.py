@@ -132,6 +132,9 @@ class SettingsPage(Page):
         self.profile.addItems(known_profiles())
         self.profile.setCurrentText(profile.name)
         self.server.setText(settings.server or "")
+        # Without a saved server the profile uses one from the command line,
+        # the environment or the default: show which, not a guess.
+        self.server.setPlaceholderText(f"{profile.server} (in use, not saved)")
         self._lock(self.server, policy.server is not None)
         if policy.server is not None:
             self.server.setText(policy.server)

@@ -92,3 +92,14 @@ def test_settings_refuse_an_insecure_server(ui: Ui) -> None:
 
     assert page.notice.kind == "error"
     assert "http" in page.notice.text()
+
+
+def test_settings_show_the_server_in_use_when_none_is_saved(ui: Ui) -> None:
+    page = ui.window.settings
+
+    ui.window.show_page(4)
+
+    assert page.server.text() == ""
+    assert page.server.placeholderText() == (
+        f"{ui.services.profile.server} (in use, not saved)"
+    )

@@ -120,11 +120,43 @@ def test_closing_keeps_the_program_in_the_tray_when_there_is_one(
         ui.window.close()
 
     assert not ui.window.isVisible()
-    assert tray.told_still_running
+    assert tray.last_notice is not None
+    assert tray.last_notice[0] == "Agent700 Desktop is still running"
     # Still running: the tray's menu still reaches the session.
     refreshes = len(ui.server.state.refresh_log)
     tray.refresh_action.trigger()
     ui.wait_until(lambda: len(ui.server.state.refresh_log) == refreshes + 1)
+
+
+def test_a_session_ended_while_in_the_tray_is_announced_there(
+    ui: Ui, tray: Tray
+) -> None:
+    """R38 from the tray: the revoked session is said where the person can see it."""
+    sign_in(ui)
+    ui.window.close()
+    ui.server.state.revoke_sessions(DEMO_EMAIL)
+
+    tray.refresh_action.trigger()
+
+    ui.wait_until(lambda: ui.engine.session is None)
+    ui.wait_until(lambda: (tray.last_notice or ("", ""))[0] == "Signed out of Agent700")
+    assert tray.last_notice is not None
+    _title, text = tray.last_notice
+    assert text != "You signed out."
+    tray.open_action.trigger()
+    wait_signed_out(ui)
+    assert ui.window.account.sign_in_page.reason.text() == text
+
+
+def test_signing_out_from_the_tray_announces_nothing(ui: Ui, tray: Tray) -> None:
+    sign_in(ui)
+    ui.window.close()
+
+    tray.sign_out_action.trigger()
+
+    ui.wait_until(lambda: ui.engine.session is None)
+    assert tray.last_notice is not None
+    assert tray.last_notice[0] == "Agent700 Desktop is still running"
 
 
 def test_with_close_to_tray_turned_off_closing_quits(ui: Ui, tray: Tray) -> None:

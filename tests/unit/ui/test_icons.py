@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from a7desktop.ui import icons
@@ -19,21 +20,47 @@ def test_there_is_a_tray_icon_for_every_state(qtbot: QtBot) -> None:
         assert not icons.tray_icon(state).isNull()
 
 
-def test_monochrome_icons_take_the_theme_colour(qtbot: QtBot) -> None:
-    light = icons.icon("copy", QColor("#000000")).pixmap(QSize(24, 24)).toImage()
-    dark = icons.icon("copy", QColor("#ffffff")).pixmap(QSize(24, 24)).toImage()
+def _lightness(image: QImage) -> tuple[int, int]:
+    """Darkest and lightest lightness of the icon's opaque pixels."""
+    values = [
+        image.pixelColor(x, y).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 200
+    ]
+    return min(values), max(values)
 
-    def darkest(image: object) -> int:
-        values = [
-            image.pixelColor(x, y).lightness()  # type: ignore[attr-defined]
-            for x in range(image.width())  # type: ignore[attr-defined]
-            for y in range(image.height())  # type: ignore[attr-defined]
-            if image.pixelColor(x, y).alpha() > 200  # type: ignore[attr-defined]
-        ]
-        return min(values)
 
-    assert darkest(light) < 60
-    assert darkest(dark) > 200
+def _drawn(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> QImage:
+    return icon.pixmap(QSize(24, 24), mode).toImage()
+
+
+def test_monochrome_icons_take_a_given_colour(qtbot: QtBot) -> None:
+    assert _lightness(_drawn(icons.icon("copy", QColor("#000000"))))[1] < 60
+    assert _lightness(_drawn(icons.icon("copy", QColor("#ffffff"))))[0] > 200
+
+
+def test_monochrome_icons_follow_the_theme_when_it_switches(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    icon = icons.icon("copy")
+    light, dark = QPalette(before), QPalette(before)
+    light.setColor(QPalette.ColorRole.WindowText, QColor("#000000"))
+    light.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#ffffff"))
+    try:
+        app.setPalette(light)
+        on_light = _lightness(_drawn(icon))
+        selected = _lightness(_drawn(icon, QIcon.Mode.Selected))
+        app.setPalette(dark)
+        on_dark = _lightness(_drawn(icon))
+    finally:
+        app.setPalette(before)
+
+    assert on_light[1] < 60
+    assert selected[0] > 200
+    assert on_dark[0] > 200
 
 
 def test_the_application_icon_for_installers_matches_the_packaged_one() -> None:
