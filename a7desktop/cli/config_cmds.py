@@ -83,8 +83,9 @@ def _save(args: argparse.Namespace, data: dict[str, object]) -> None:
     )
     from a7desktop.core.urls import validate_server_url
 
-    if isinstance(data.get("server"), str):
-        validate_server_url(str(data["server"]))
+    for key in ("server", "mcp_url", "google_issuer"):
+        if isinstance(data.get(key), str):
+            validate_server_url(str(data[key]))
     present = {key: value for key, value in data.items() if value is not None}
     settings = ProfileSettings.from_json(present, f"profile {args.profile}")
     save_settings(validate_profile_name(args.profile), settings)

@@ -31,6 +31,10 @@ def read_secret_from_stdin(what: str) -> str:
     secret = data.rstrip("\r\n")
     if not secret:
         raise UsageError(f"no {what} on standard input")
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"the {what} on standard input is not UTF-8 text") from None
     register_secret(secret)
     return secret
 

@@ -135,7 +135,7 @@ def json_body(response: httpx.Response) -> object:
     """
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         pass
     if response.headers.get("content-type", "").startswith("application/json"):
         raise _protocol("the JSON was cut off or malformed")
@@ -156,7 +156,7 @@ def check_jwt(token: str) -> str:
         header = json.loads(
             base64.urlsafe_b64decode(segments[0] + "=" * (-len(segments[0]) % 4))
         )
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         header = None
     if not isinstance(header, dict) or "alg" not in header:
         raise _protocol("the access token is not a well-formed JWT")
@@ -283,7 +283,7 @@ def created_app_password(response: httpx.Response) -> CreatedAppPassword:
 def _error_code(response: httpx.Response) -> tuple[str | None, str]:
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None, ""
     if not isinstance(body, dict):
         return None, ""

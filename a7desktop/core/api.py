@@ -196,6 +196,12 @@ class ApiClient:
         except httpx.TransportError as exc:
             _log.debug("%s %s failed: %s", method, request.url.path, type(exc).__name__)
             raise _transport_error(exc, request.url) from None
+        except httpx.DecodingError:
+            # The body does not match its Content-Encoding: garbled in transit
+            # or a broken server; either way not an answer we can read.
+            raise ProtocolError(
+                f"the answer from {request.url.host} could not be decoded"
+            ) from None
         elapsed = (time.monotonic() - started) * 1000
         _log.debug(
             "%s %s -> %d (%.0f ms)",

@@ -216,7 +216,7 @@ def _parse_kept(value: str | None) -> KeptAppPassword | None:
     try:
         data = json.loads(value)
         kept = KeptAppPassword(str(data["id"]), str(data["name"]), str(data["token"]))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, RecursionError, KeyError, TypeError):
         _log.warning("ignoring an unreadable kept app password")
         return None
     register_secret(kept.token)

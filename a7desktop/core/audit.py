@@ -127,7 +127,7 @@ class AuditLog:
                 break
             try:
                 entry = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(entry, dict) and "event" in entry:
                 events.append(entry)

@@ -206,7 +206,7 @@ def _read_config(path: Path) -> dict[str, object]:
         raise ConfigError(f"cannot read the settings file {path}: {exc}") from None
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(
             f"the settings file {path} is not valid JSON: {exc}"
         ) from None

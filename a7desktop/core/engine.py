@@ -26,9 +26,7 @@ from a7desktop.core.clock import Clock, SystemClock
 from a7desktop.core.config import Profile
 from a7desktop.core.errors import (
     A7Error,
-    RateLimited,
     ServerUnavailable,
-    SessionExpired,
     TokenRejected,
 )
 from a7desktop.core.events import (
@@ -41,7 +39,7 @@ from a7desktop.core.events import (
 )
 from a7desktop.core.fingerprint import device_fingerprint
 from a7desktop.core.keeper import SessionKeeper, VaultLike
-from a7desktop.core.locking import LockBusy, ProfileLock
+from a7desktop.core.locking import ProfileLock
 from a7desktop.core.log import get_logger
 from a7desktop.core.models import StoredSession
 from a7desktop.core.presented import PresentedTokens
@@ -214,14 +212,14 @@ class SessionEngine(SignIn):
         """A valid access token, refreshed first if it expires within ``min_ttl``.
 
         ``min_ttl`` is capped at half the token's lifetime. If the refresh
-        fails for a passing reason (server unreachable, rate limited, another
-        process holding the lock) or the session cannot be renewed, the
-        current token is returned while it is still valid at all.
+        fails for any reason that leaves the session in place (server
+        unreachable, rate limited, a malformed answer, another process holding
+        the lock), the current token is returned while it is still valid.
 
         Raises:
             NotSignedIn: no session. VaultLocked: the keyring was locked at start.
             SessionExpired: the session ended (the message says why).
-            ServerUnavailable, RateLimited: the token expired and the refresh failed.
+            A7Error: the token expired and the refresh failed (its kind says why).
         """
         session = self._keeper.current()
         need = min(max(min_ttl, 0.0), session.lifetime / 2)
@@ -231,7 +229,10 @@ class SessionEngine(SignIn):
         reason = "min_ttl" if left > 0 else "expired"
         try:
             session = await self._refresher.ensure(need=need, stale=None, reason=reason)
-        except (ServerUnavailable, RateLimited, LockBusy, SessionExpired) as exc:
+        except A7Error as exc:
+            # Whatever went wrong (an outage, a malformed answer, a busy lock),
+            # a token that is still good is still handed out; only a session
+            # that ended or a token that expired makes this fail.
             current = self._keeper.session
             if current is None or current.expires_in(self.clock.time()) <= 0:
                 raise

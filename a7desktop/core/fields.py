@@ -71,7 +71,10 @@ class Fields:
         # bool is an int in Python but never a number in JSON's sense here.
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, "a number")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a JSON integer beyond a float's range
+            raise self.fail(key, "a finite number") from None
         if not math.isfinite(number):
             raise self.fail(key, "a finite number")
         if low is not None and number < low:

@@ -30,13 +30,18 @@ def is_app_password(text: str) -> bool:
     return _APP_PASSWORD.fullmatch(text) is not None
 
 
+# Marks a web page or chat client wraps around copied text, invisible on screen:
+# zero-width spaces and joiners, direction marks and embeddings, the BOM.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\ufeff"
+
+
 def normalize_app_password(text: str) -> str:
     """Trim a pasted app password and check its format before it is sent anywhere.
 
     Raises:
         InvalidInput: the text is not ``app_a7_`` followed by 32 letters or digits.
     """
-    token = text.strip()
+    token = text.strip().strip(_INVISIBLE).strip()
     if not is_app_password(token):
         if not token.startswith("app_a7_"):
             raise InvalidInput(
@@ -175,7 +180,7 @@ class StoredSession:
         """
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _corrupt("not JSON") from None
         read = Fields(data, "stored session", _corrupt)
         if read.data.get("format") != SESSION_FORMAT:

@@ -104,7 +104,7 @@ def load_policy(env: Mapping[str, str] = os.environ) -> Policy:
         raise ConfigError(f"cannot read the policy file {path}: {exc}") from None
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"the policy file {path} is not valid JSON: {exc}") from None
     return parse_policy(data, str(path))
 

@@ -15,16 +15,11 @@ lock.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from pathlib import Path
 
-from a7desktop.core.log import get_logger
+from a7desktop.core.statefile import read_json, write_json
 
 KEEP = 64  # digests kept; older ones belong to long-dead token families
-
-_log = get_logger("refresh")
 
 
 def token_id(token: str) -> str:
@@ -39,36 +34,16 @@ class PresentedTokens:
         self.path = Path(path)
 
     def _load(self) -> list[str]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError) as exc:
-            _log.warning("ignoring an unreadable %s: %s", self.path.name, exc)
-            return []
+        data = read_json(self.path)
         if not isinstance(data, list):
             return []
         return [item for item in data if isinstance(item, str)]
 
     def _store(self, ids: list[str]) -> None:
-        # A failure here is logged, not raised: the lock and the vault re-read
+        # A failed write is only logged: the lock and the vault re-read
         # already prevent double use between live processes; this file only
         # covers crashes and lost answers, and must not stop a refresh.
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                prefix=".presented-", dir=self.path.parent
-            )
-        except OSError as exc:
-            _log.warning("cannot record presented refresh tokens: %s", exc)
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(ids[-KEEP:], stream)
-            os.replace(temporary, self.path)
-        except OSError as exc:
-            Path(temporary).unlink(missing_ok=True)
-            _log.warning("cannot record presented refresh tokens: %s", exc)
+        write_json(self.path, ids[-KEEP:])
 
     def __contains__(self, token: object) -> bool:
         return isinstance(token, str) and token_id(token) in self._load()

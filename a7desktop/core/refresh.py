@@ -23,11 +23,13 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
+from a7desktop.core import statefile
 from a7desktop.core.errors import (
     A7Error,
     AnswerLost,
@@ -84,6 +86,9 @@ class Refresher:
         self._presented = presented
         self._backoff = backoff
         self._local = asyncio.Lock()
+        # When the server said "wait" (Retry-After), every process of the
+        # profile must wait, not only this one: the deadline is kept on disk.
+        self._hold_off_path = engine.profile.state_dir / "refresh-hold-off.json"
         self._attempt = 0
         self.running = False
         self.retry_at: float | None = None
@@ -183,6 +188,7 @@ class Refresher:
                     return stored
                 memory = stored
 
+        self._check_hold_off()
         token = memory.refresh_token
         if token is None and memory.app_password is not None:
             return await self._renew_with_app_password(memory, reason)
@@ -210,6 +216,7 @@ class Refresher:
             await self._token_maybe_spent(memory, rejected, exc)
             raise
 
+        statefile.remove(self._hold_off_path)
         renewed = memory.rotated(
             result.access_token, result.refresh_token, sent_at, result.expires_in
         )
@@ -248,6 +255,7 @@ class Refresher:
             self._schedule_retry(exc, announce=True)
             raise
 
+        statefile.remove(self._hold_off_path)
         renewed = memory.rotated(result.access_token, None, sent_at, result.expires_in)
         await engine._keeper.store(renewed)  # before any caller sees the token
         engine._keeper.install(renewed, reason=reason)
@@ -298,12 +306,28 @@ class Refresher:
             await engine._keeper.finish("answer_lost", LOST_MESSAGE, delete=True)
             raise engine._keeper.ended_error() from None
 
+    def _check_hold_off(self) -> None:
+        """Refuse to send anything while the server's Retry-After runs."""
+        until = statefile.read_json(self._hold_off_path)
+        now = self._engine.clock.time()
+        if isinstance(until, int | float) and until > now:
+            self.retry_at = float(until)
+            raise RateLimited(
+                "the server asked to wait before renewing the session: "
+                f"{math.ceil(until - now)} s left",
+                until - now,
+            )
+
     def _schedule_retry(self, error: A7Error, *, announce: bool) -> None:
         engine = self._engine
         retry_after = getattr(error, "retry_after", None)
         wait = self._backoff.wait(self._attempt, retry_after)
         self._attempt += 1
         self.retry_at = engine.clock.time() + wait
+        if retry_after is not None:
+            # What the server asked for, capped as the backoff caps it.
+            hold = engine.clock.time() + min(float(retry_after), wait)
+            statefile.write_json(self._hold_off_path, hold)
         reason = _failure_reason(error)
         if isinstance(error, ServerUnavailable):
             engine._set_offline(True)

@@ -44,6 +44,14 @@ _METHOD_WORDS = {
 Exchange = Callable[[DeviceFingerprint], Awaitable[LoginResult]]
 
 
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class SignIn:
     """The sign-in methods; the session engine supplies the rest."""
 
@@ -67,6 +75,10 @@ class SignIn:
             raise InvalidInput("enter the email address of the account")
         if not password:
             raise InvalidInput("enter the password")
+        if not _is_text(email) or not _is_text(password):
+            # Bytes that are not UTF-8 arrive as lone surrogates; they cannot
+            # be sent as JSON text, and were never typed on a keyboard.
+            raise InvalidInput("the email or password contains bytes that are not text")
         register_secret(password)
         return await self._sign_in(
             "password",

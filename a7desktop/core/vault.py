@@ -188,7 +188,7 @@ class _Items:
             return []
         try:
             names = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             names = None
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             _log.warning(

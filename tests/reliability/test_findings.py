@@ -1,10 +1,10 @@
-"""Bugs this suite found in the program, each pinned by a strict xfail test.
+"""Bugs this suite found in the program: regression tests once fixed.
 
 Every test here states the behaviour ../shared/RELIABILITY.md (or the code's
-own contract) asks for and fails today for the reason given. ``strict``
-makes a fix visible: the test then passes, the run fails on the XPASS, and
-the mark comes off (along with the input ``bad_input`` holds back, if any).
-/work/notes/reliability-findings.md says where each bug is and how to fix it.
+own contract) asks for. A bug not yet fixed is pinned by a strict xfail
+mark whose reason says where it is; ``strict`` makes a fix visible (the run
+fails on the XPASS) so the mark comes off. The fixed ones stay as they are:
+each once failed for the reason its name gives.
 """
 
 from __future__ import annotations
@@ -77,23 +77,11 @@ def _answer_once(status: int, headers: dict[str, str], body: bytes) -> A7Error |
     return asyncio.run(attempt())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=httpx.DecodingError,
-    reason="api.py send() converts only httpx.TransportError: an answer whose body "
-    "does not match its Content-Encoding escapes as httpx.DecodingError",
-)
 def test_a_body_that_does_not_match_its_content_encoding_is_a_typed_error() -> None:
     error = _answer_once(200, {"content-encoding": "gzip"}, b"not gzip at all")
     assert isinstance(error, A7Error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="fields.py _check_number calls float() on a JSON integer beyond a "
-    "float's range: OverflowError instead of a typed error (answers, config, policy)",
-)
 def test_an_expiry_larger_than_a_float_is_a_typed_error(a7home: Path) -> None:
     access = jwt()
     body = b'{"accessToken": "%s", "expiresIn": 1%s}' % (access.encode(), b"0" * 400)
@@ -118,23 +106,11 @@ def test_an_expiry_larger_than_a_float_is_a_typed_error(a7home: Path) -> None:
     asyncio.run(attempt())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="answers.json_body/_error_code (and policy, config, models, audit) catch "
-    "only ValueError from json.loads: JSON nested ~1,000 deep raises RecursionError",
-)
 def test_an_answer_nested_a_thousand_deep_is_a_typed_error() -> None:
     error = _answer_once(503, {"content-type": "application/json"}, b"[" * 5000)
     assert isinstance(error, A7Error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="policy.py load_policy catches only ValueError from json.loads: a policy "
-    "file nested ~1,000 deep raises RecursionError instead of ConfigError",
-)
 def test_a_policy_file_nested_a_thousand_deep_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "policy.json"
     path.write_text("[" * 5000, encoding="utf-8")
@@ -142,12 +118,6 @@ def test_a_policy_file_nested_a_thousand_deep_is_a_config_error(tmp_path: Path) 
         load_policy({"A7DESKTOP_POLICY_FILE": str(path)})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="signin.py sign_in_password sends a password that is not valid Unicode "
-    "(surrogateescape'd bytes from stdin): httpx raises UnicodeEncodeError",
-)
 def test_a_password_that_is_not_valid_text_is_refused_before_sending(
     a7home: Path, no_policy: Path
 ) -> None:
@@ -178,13 +148,6 @@ def cli(
 
 
 @pytest.mark.keyring
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="term.py read_secret_from_stdin reads text with surrogateescape: "
-    "`login --password-stdin` given non-UTF-8 bytes ends in 'unexpected "
-    "UnicodeEncodeError' instead of a usage error",
-)
 def test_login_with_a_password_that_is_not_utf8_says_so(cli: CliSession) -> None:
     ran = cli.run(
         "login", "--email", DEMO_EMAIL, "--password-stdin", input=b"pass\xffword"
@@ -194,13 +157,6 @@ def test_login_with_a_password_that_is_not_utf8_says_so(cli: CliSession) -> None
 
 
 @pytest.mark.keyring
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="config_cmds.py _save validates only 'server': `config set mcp_url x` is "
-    "saved, and then every command of the profile fails with \"'x' is not a "
-    'server URL"',
-)
 def test_config_set_refuses_an_mcp_url_that_would_break_the_profile(
     cli: CliSession,
 ) -> None:
@@ -212,13 +168,6 @@ def test_config_set_refuses_an_mcp_url_that_would_break_the_profile(
 
 
 @pytest.mark.keyring
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine.py access_token falls back to the still-valid token only for "
-    "ServerUnavailable/RateLimited/LockBusy/SessionExpired: a malformed refresh "
-    "answer (ProtocolError) fails `a7desktop token` once although its token is good",
-)
 def test_token_hands_out_the_valid_token_when_a_refresh_answer_is_malformed(
     cli: CliSession,
 ) -> None:
@@ -235,12 +184,6 @@ def test_token_hands_out_the_valid_token_when_a_refresh_answer_is_malformed(
 
 
 @pytest.mark.keyring
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="refresh.py keeps the Retry-After wait in memory only: every "
-    "`a7desktop token` process refreshes again at once while the server says wait",
-)
 def test_retry_after_is_honoured_by_the_next_token_process(cli: CliSession) -> None:
     """R30 across processes: after a 429 with Retry-After: 120, no refresh for 120 s."""
     cli.login()
@@ -293,13 +236,6 @@ def test_with_a_locked_keyring_the_window_still_offers_a_sign_in_in_memory(
             run(qtbot, shell.shutdown())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidInput,
-    reason="models.py normalize_app_password trims whitespace only: a paste wrapped "
-    "in invisible bidi or zero-width marks (copied from a web page) is refused as "
-    "'the wrong length (41 characters…)'",
-)
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u200b", "\ufeff"])
 def test_invisible_marks_around_a_pasted_app_password_are_trimmed(mark: str) -> None:
     """R28: a pasted app password is trimmed before its format is checked."""

@@ -12,7 +12,12 @@ from core_e2e_helpers import OffsetClock, eventually, outcomes
 
 from a7desktop.core.api import ApiClient
 from a7desktop.core.engine import SessionEngine
-from a7desktop.core.errors import AnswerLost, SessionExpired
+from a7desktop.core.errors import (
+    AnswerLost,
+    RateLimited,
+    ServerUnavailable,
+    SessionExpired,
+)
 from a7desktop.core.events import RefreshFailed, SessionState, SignedOut
 from a7desktop.core.fingerprint import device_fingerprint
 from a7desktop.core.vault import Vault
@@ -135,21 +140,28 @@ async def test_a_lost_refresh_answer_is_never_answered_by_presenting_the_token_a
 async def test_a_refused_connection_keeps_the_session_and_retries(
     make_engine: MakeEngine, server: EmulatorServer
 ) -> None:
-    """R15: a 503 with Retry-After; the session stays and a retry succeeds."""
+    """R15, R30: a 503 with Retry-After; the session stays, nothing is sent while
+    the wait runs, and a refresh after it succeeds."""
     engine = make_engine()
     failures: list[RefreshFailed] = []
     engine.subscribe(
         lambda e: failures.append(e) if isinstance(e, RefreshFailed) else None
     )
     await signed_in(engine)
-    server.state.faults.add("refresh", "status", status=503, retry_after=1, times=2)
+    session = engine.session
+    server.state.faults.add("refresh", "status", status=503, retry_after=1)
 
-    for _ in range(2):
-        with pytest.raises(Exception, match="HTTP 503"):
-            await engine.refresh()
+    with pytest.raises(ServerUnavailable, match="HTTP 503"):
+        await engine.refresh()
+    with pytest.raises(RateLimited, match="asked to wait"):
+        await engine.refresh()
+    sent = [r for r in server.state.requests if r.path == "/api/auth/refresh"]
+    assert len(sent) == 1
+    assert engine.session == session
+    await asyncio.sleep(1.2)
     await engine.refresh()
 
-    assert [f.retrying for f in failures] == [True, True]
+    assert [f.retrying for f in failures] == [True]
     assert outcomes(server) == ["rotated"]
 
 
