@@ -51,6 +51,10 @@ def wait_for_first_paint(window: MainWindow, timeout_ms: int) -> bool:
     return bool(painted)
 
 
+def _load_asyncio() -> None:
+    import asyncio  # noqa: F401 (loaded now, used by the shell)
+
+
 def _claim(name: str) -> InstanceGuard | None:
     """Listen as the only window of this user; None if another one answered."""
     guard = InstanceGuard(name)
@@ -87,10 +91,11 @@ def launch(options: StartOptions) -> int:
             return 0
     guard.raise_requested.connect(window.bring_to_front)
     try:
-        finish_application()
-        # Let the window paint and build its next piece before the event
-        # loop's modules are loaded: two short pauses instead of one long one.
-        app.processEvents()
+        # One piece at a time, letting the window paint and build its next
+        # page in between: several short pauses instead of one long one.
+        for step in (finish_application, _load_asyncio):
+            step()
+            app.processEvents()
 
         from a7desktop.ui.shell import run_shell
 

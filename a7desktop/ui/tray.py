@@ -93,11 +93,11 @@ class Tray(QObject):
         self._connect_signals()
 
     def _connect_signals(self) -> None:
-        session = self.window.account.session_page
+        # Through the window, so the tray does not make it build its pages.
         self.open_action.triggered.connect(self.window.bring_to_front)
-        self.copy_action.triggered.connect(session.copy_access_token)
-        self.refresh_action.triggered.connect(session.refresh_now)
-        self.sign_out_action.triggered.connect(session.sign_out)
+        self.copy_action.triggered.connect(self.window.copy_access_token)
+        self.refresh_action.triggered.connect(self.window.refresh_now)
+        self.sign_out_action.triggered.connect(self.window.sign_out)
         self.quit_action.triggered.connect(self.quit_requested)
         self.icon.activated.connect(self._on_icon_activated)
         self.window.closed_to_tray.connect(self._on_window_closed_to_tray)

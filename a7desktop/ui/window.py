@@ -225,12 +225,11 @@ class MainWindow(QMainWindow):
         from a7desktop.ui.menus import MenuActions
 
         actions = MenuActions(self, self.menus, [spec[0] for spec in PAGES])
-        session = self.account.session_page
         actions.quit_action.triggered.connect(self._on_quit_action_triggered)
         actions.close_action.triggered.connect(self.close)
-        actions.refresh_action.triggered.connect(session.refresh_now)
-        actions.copy_token_action.triggered.connect(session.copy_access_token)
-        actions.sign_out_action.triggered.connect(session.sign_out)
+        actions.refresh_action.triggered.connect(self.refresh_now)
+        actions.copy_token_action.triggered.connect(self.copy_access_token)
+        actions.sign_out_action.triggered.connect(self.sign_out)
         for row, action in enumerate(actions.page_actions):
             action.triggered.connect(partial(self.show_page, row))
         actions.shortcuts_action.triggered.connect(self._on_shortcuts_action_triggered)
@@ -305,6 +304,20 @@ class MainWindow(QMainWindow):
         self.state_label.setText("Not started")
         self.account.show_startup_error(message)
         self.settings.setEnabled(True)
+
+    # Session actions (the menus and the tray) ---------------------------
+
+    def refresh_now(self) -> None:
+        """Refresh the session now; the outcome shows on the session panel."""
+        self.account.session_page.refresh_now()
+
+    def copy_access_token(self) -> None:
+        """Copy a valid access token, marked and cleared after the timeout."""
+        self.account.session_page.copy_access_token()
+
+    def sign_out(self) -> None:
+        """Sign out (local tokens are wiped even if the server is unreachable)."""
+        self.account.session_page.sign_out()
 
     # Showing ------------------------------------------------------------
 
