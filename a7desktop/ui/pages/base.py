@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAccessible, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from a7desktop.ui.messages import explain
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
 class Notice(QLabel):
     """An inline message: information, success or error, hidden when empty.
 
-    Errors carry the accessible role of an alert, so a screen reader speaks
-    them when they appear.
+    Each message is also announced to a running screen reader (errors at
+    once, the others when it is idle), since text that appears elsewhere on
+    the page would otherwise go unnoticed.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -65,6 +67,18 @@ class Notice(QLabel):
             self.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: 600; }}")
         self.setForegroundRole(QPalette.ColorRole.WindowText)
         self.show()
+        announce(self, text, urgent=kind == "error")
+
+
+def announce(widget: QWidget, text: str, *, urgent: bool) -> None:
+    """Have a running screen reader speak ``text`` (Qt 6.8 and later)."""
+    event_class = getattr(QtGui, "QAccessibleAnnouncementEvent", None)
+    if event_class is None or not QAccessible.isActive():
+        return
+    event = event_class(widget, text)
+    politeness = QAccessible.AnnouncementPoliteness
+    event.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
+    QAccessible.updateAccessibility(event)
 
 
 class Page(QWidget):

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtNetwork import QLocalServer
 from pytestqt.qtbot import QtBot
 
-from a7desktop.ui.instance import InstanceGuard, ask_running_instance
+from a7desktop.ui.instance import InstanceGuard, ask_running_instance, may_be_running
 
 
 def test_second_start_asks_the_first_to_raise(qtbot: QtBot, tmp_path: Path) -> None:
@@ -43,3 +43,16 @@ def test_a_socket_left_by_a_crashed_process_is_replaced(
 
 def test_nobody_answers_when_no_instance_runs(tmp_path: Path) -> None:
     assert ask_running_instance(str(tmp_path / "none.sock")) is False
+
+
+def test_without_a_socket_file_no_window_can_be_running(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    name = str(tmp_path / "instance.sock")
+    assert may_be_running(name) is False
+
+    guard = InstanceGuard(name)
+    assert guard.listen() is True
+
+    assert may_be_running(name) is True
+    guard.close()
