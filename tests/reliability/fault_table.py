@@ -44,14 +44,24 @@ class Fault:
     kind: str | None = None
     params: tuple[tuple[str, Any], ...] = ()
 
-    def arm(self, state: Any, times: int | None = 1) -> None:
-        """Arm this row's HTTP fault on the emulator (if it has one)."""
+    def arm(
+        self, state: Any, times: int | None = 1, *, wait: float | None = None
+    ) -> None:
+        """Arm this row's HTTP fault on the emulator (if it has one).
+
+        ``wait`` replaces the Retry-After of the row (in the same form) for a
+        front end that cannot jump its clock past two minutes.
+        """
         if self.endpoint is None or self.kind is None:
             return
         params = dict(self.params)
-        for name, value in params.items():
+        if "retry_after" in params:
+            value = params["retry_after"]
+            seconds = wait if wait is not None else 120.0
             if value == HTTP_DATE_IN_2_MIN:
-                params[name] = formatdate(_now() + 120, usegmt=True)
+                params["retry_after"] = formatdate(_now() + seconds, usegmt=True)
+            elif wait is not None:
+                params["retry_after"] = int(wait)
         state.faults.add(self.endpoint, self.kind, times=times, **params)
 
     @property
@@ -122,7 +132,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "429_seconds",
-        "429, Retry-After: 120",
+        "429, Retry-After in seconds",
         ("R15", "R30"),
         "kept",
         kind="status",
@@ -130,7 +140,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "429_date",
-        "429, Retry-After: HTTP date",
+        "429, Retry-After as a date",
         ("R15", "R30"),
         "kept",
         kind="status",
@@ -138,7 +148,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "503_seconds",
-        "503, Retry-After: 120",
+        "503, Retry-After in seconds",
         ("R15", "R30"),
         "kept",
         kind="status",
@@ -146,7 +156,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "503_date",
-        "503, Retry-After: HTTP date",
+        "503, Retry-After as a date",
         ("R15", "R30"),
         "kept",
         kind="status",

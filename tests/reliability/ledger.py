@@ -77,6 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "reliability_property(name): a Hypothesis property of the report"
     )
+    config.addinivalue_line(
+        "markers", "reliability_finding: a bug this suite found (fixed, or pinned)"
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -111,14 +114,22 @@ def _record(item: pytest.Item, report: pytest.TestReport) -> dict[str, Any] | No
     )
     if marker is not None:
         name = str(marker.args[0])
-        kind = "finding" if outcome in ("xfailed", "xpassed") else "property"
-        return {"kind": kind, "name": name, "inputs": _inputs.count, "outcome": outcome}
-    if hasattr(report, "wasxfail"):
-        reason = str(report.wasxfail).removeprefix("reason: ")
+        return {
+            "kind": "property",
+            "name": name,
+            "inputs": _inputs.count,
+            "outcome": outcome,
+        }
+    if item.get_closest_marker("reliability_finding") is not None:
+        if hasattr(report, "wasxfail"):
+            what = str(report.wasxfail).removeprefix("reason: ")
+        else:
+            name = getattr(item, "originalname", item.name)
+            what = name.removeprefix("test_").replace("_", " ")
         return {
             "kind": "finding",
             "test": item.nodeid,
-            "reason": reason,
+            "reason": what,
             "outcome": outcome,
         }
     if facts is None:
@@ -174,17 +185,28 @@ def summarize(records: list[dict[str, Any]]) -> list[str]:
 
 
 def _finding_lines(findings: list[dict[str, Any]]) -> list[str]:
-    by_reason: dict[str, list[str]] = {}
+    by_reason: dict[str, set[str]] = {}
     for finding in findings:
-        what = str(finding.get("reason") or finding.get("name"))
-        by_reason.setdefault(what, []).append(str(finding["outcome"]))
-    pinned = sum(1 for outcomes in by_reason.values() if set(outcomes) == {"xfailed"})
-    lines = ["", f"Bugs found and pinned by strict xfail tests: {pinned}"]
-    for what, outcomes in by_reason.items():
-        state = "pinned" if set(outcomes) == {"xfailed"} else "FIXED? (xpassed)"
-        tests = f" ({len(outcomes)} tests)" if len(outcomes) > 1 else ""
-        lines.append(f"  [{state}] {what}{tests}")
+        by_reason.setdefault(str(finding["reason"]), set()).add(finding["outcome"])
+    states = {what: _finding_state(outcomes) for what, outcomes in by_reason.items()}
+    fixed = sum(1 for state in states.values() if state == "fixed")
+    pinned = sum(1 for state in states.values() if state == "pinned")
+    lines = [
+        "",
+        f"Bugs this suite found: {len(states)} ({fixed} fixed, now regression "
+        f"tests; {pinned} still pinned by a strict xfail)",
+    ]
+    for what, state in sorted(states.items(), key=lambda item: item[1] != "pinned"):
+        lines.append(f"  [{state}] {what}")
     return lines
+
+
+def _finding_state(outcomes: set[str]) -> str:
+    if outcomes == {"passed"}:
+        return "fixed"
+    if outcomes == {"xfailed"}:
+        return "pinned"
+    return "FAILING"
 
 
 def _fault_lines(faults: list[dict[str, Any]]) -> list[str]:

@@ -54,9 +54,13 @@ class Injector:
             order=ORDER[fault.key],
         )
 
-    def arm(self, times: int = 1) -> None:
-        self.fault.arm(self.server.state, times=times)
+    def arm(self, times: int = 1, *, wait: float | None = None) -> None:
+        self.fault.arm(self.server.state, times=times, wait=wait)
         self._armed += times if self.fault.kind else 0
+
+    def refresh_requests(self) -> int:
+        """How many refresh requests reached the server so far."""
+        return sum(1 for r in self.server.state.requests if r.path.endswith("/refresh"))
 
     def disarm(self) -> None:
         """Clear what is left and count what was served."""

@@ -4,6 +4,11 @@ The window's tests pass one to ``Vault(backend=...)``; the command line gets
 one through ``PYTHON_KEYRING_BACKEND=slow_keyrings.SlowSecretService`` (see
 ``cli_driver.keyring_env``). Both wrap the real Secret Service of the test
 session, so the secrets still land in the real keyring.
+
+keyring adopts every backend class it has seen as a candidate for its own
+choice of backend; a slow one must never be chosen for the whole test
+process, so it says it is not viable. keyring checks that only when it
+chooses by itself, not when a backend is named or handed over.
 """
 
 from __future__ import annotations
@@ -12,12 +17,17 @@ import time
 from typing import Any
 
 from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+from keyring.compat import properties
 
 SLOW_SECONDS = 5.0
 
 
 class SlowSecretService(SecretServiceKeyring):
     """The real Secret Service, five seconds late on every read (an unlock prompt)."""
+
+    @properties.classproperty
+    def viable(cls) -> bool:
+        return False
 
     def get_password(self, service: str, username: str) -> Any:
         time.sleep(SLOW_SECONDS)

@@ -38,6 +38,8 @@ from a7desktop.emulator import DEMO_EMAIL, EmulatorServer
 from a7desktop.ui.context import StartOptions
 from a7desktop.ui.shell import Shell
 
+pytestmark = pytest.mark.reliability_finding
+
 SERVER = "http://127.0.0.1:8700/api"
 _NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 

@@ -56,12 +56,17 @@ def one_line(ran: Ran) -> str:
     return lines[0]
 
 
+# The command line cannot jump its clock: its Retry-After rows ask for 2 s.
+SHORT_WAIT = 2.0
+
+
 @pytest.mark.parametrize("inject", rows("cli", "kept"), indirect=True, ids=str)
 def test_a_passing_failure_keeps_the_session(cli: CliSession, inject: Injector) -> None:
-    """R15, R30, R33: HTML 502, 429 and 503 (Retry-After both forms) keep it."""
+    """R15, R30, R33: HTML 502, 429 and 503 keep it; every process honours the wait."""
+    asks_to_wait = inject.fault.retry_after is not None
     cli.login()
     before = cli.age(DUE)
-    inject.arm()
+    inject.arm(wait=SHORT_WAIT)
 
     during = cli.token()
 
@@ -72,13 +77,21 @@ def test_a_passing_failure_keeps_the_session(cli: CliSession, inject: Injector) 
     assert kept is not None
     assert kept.refresh_token == before.refresh_token  # nothing was spent
     inject.disarm()
+    if asks_to_wait:
+        sent = inject.refresh_requests()
+        held = cli.token()  # another process, while the server's wait runs
+        assert held.stdout.strip() == before.access_token
+        assert inject.refresh_requests() == sent  # R30: not asked again
+        time.sleep(SHORT_WAIT + 0.5)
     after = cli.token()
     fresh = after.stdout.strip()
     assert after.returncode == 0, after.stderr
     assert fresh != before.access_token
     assert outcomes(inject.server) == ["rotated"]
+    held_back = "; the next process waited as asked" if asks_to_wait else ""
     inject.finish(
-        "kept; refreshed on the next call", lost=not accepts(cli.cli.server, fresh)
+        f"kept{held_back}; refreshed after",
+        lost=not accepts(cli.cli.server, fresh),
     )
 
 

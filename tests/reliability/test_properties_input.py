@@ -25,9 +25,9 @@ from bad_input import (
     BLANKS,
     any_text,
     app_passwords,
+    deep_json,
     json_values,
     mixed,
-    nests_too_deep,
     plain_text,
 )
 from hypothesis import given
@@ -155,6 +155,7 @@ def test_the_app_password_form_checks_before_sending(
 EDITABLE = sorted(config_cmds.EDITABLE)
 config_values = st.one_of(
     any_text,
+    deep_json,
     st.sampled_from(["true", "FALSE", "0", "-1", "1e400", "nan", "86401", "3600"]),
     st.sampled_from(
         [
@@ -205,6 +206,8 @@ def test_a_server_address_is_safe_or_refused(url: str) -> None:
 
 policy_documents = st.one_of(
     any_text,
+    deep_json,
+    deep_json,
     json_values.map(json.dumps),
     st.fixed_dictionaries(
         {},
@@ -221,7 +224,7 @@ policy_documents = st.one_of(
 
 
 @pytest.mark.reliability_property("policy file")
-@given(text=policy_documents.filter(lambda text: not nests_too_deep(text)))
+@given(text=policy_documents)
 def test_a_policy_file_is_obeyed_or_refused_with_a_clear_message(
     tmp_path: Path, text: str
 ) -> None:
@@ -240,6 +243,8 @@ def test_a_policy_file_is_obeyed_or_refused_with_a_clear_message(
 
 stored_items = st.one_of(
     any_text,
+    deep_json,
+    deep_json,
     st.fixed_dictionaries(
         {
             "format": st.sampled_from([1, 2, "1"]) | json_values,
@@ -263,7 +268,7 @@ stored_items = st.one_of(
 
 
 @pytest.mark.reliability_property("stored session item in the keyring")
-@given(text=stored_items.filter(lambda text: not nests_too_deep(text)))
+@given(text=stored_items)
 def test_a_stored_session_item_is_read_or_reported_unreadable(text: str) -> None:
     """A damaged keyring item is a VaultError, so the person is asked to sign in."""
     tried()
