@@ -2,7 +2,7 @@
 
 The window's tests pass one to ``Vault(backend=...)``; the command line gets
 one through ``PYTHON_KEYRING_BACKEND=slow_keyrings.SlowSecretService`` (see
-``cli_driver.keyring_env``). Both wrap the real Secret Service of the test
+``cli_driver.keyring_env``). It wraps the real Secret Service of the test
 session, so the secrets still land in the real keyring.
 
 keyring adopts every backend class it has seen as a candidate for its own
@@ -23,12 +23,20 @@ SLOW_SECONDS = 5.0
 
 
 class SlowSecretService(SecretServiceKeyring):
-    """The real Secret Service, five seconds late on every read (an unlock prompt)."""
+    """The real Secret Service, whose first read takes five seconds.
+
+    As when the keyring asks for its password: the first call waits for the
+    person, later ones are quick.
+    """
+
+    waited = False
 
     @properties.classproperty
     def viable(cls) -> bool:
         return False
 
     def get_password(self, service: str, username: str) -> Any:
-        time.sleep(SLOW_SECONDS)
+        if not self.waited:
+            time.sleep(SLOW_SECONDS)
+            self.waited = True
         return super().get_password(service, username)  # type: ignore[no-untyped-call]

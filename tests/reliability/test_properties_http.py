@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from bad_input import answers, app_passwords, jwt
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger import tried
 
@@ -282,6 +282,7 @@ def test_the_strategies_reach_the_interesting_answers() -> None:
     """A guard on the generator: bodies of every shape do come out of it."""
     seen: set[str] = set()
 
+    @settings(max_examples=300)
     @given(answer=answers(echoed))
     def sample(answer: Answer) -> None:
         _, _, body = answer
