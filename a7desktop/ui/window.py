@@ -215,11 +215,10 @@ class MainWindow(QMainWindow):
         self._built[row] = page
         if self.stack.currentIndex() != self.nav.currentRow():
             self.stack.setCurrentIndex(self.nav.currentRow())
-        if row == 4:
-            self.settings.profile_switch_requested.connect(
-                self.profile_switch_requested
-            )
-            self.settings.settings_saved.connect(self._on_settings_saved)
+        if name == "SettingsPage":
+            settings: SettingsPage = page  # type: ignore[assignment]
+            settings.profile_switch_requested.connect(self.profile_switch_requested)
+            settings.settings_saved.connect(self._on_settings_saved)
 
     def _build_actions(self) -> None:
         from a7desktop.ui.menus import MenuActions
