@@ -52,6 +52,8 @@ class Services:
         app_passwords: list, create, keep, copy, test and revoke.
         mcp: the MCP API key kept in the vault.
         audit: the local security log.
+        start_notice: why the engine started without the stored session
+            (a locked keyring), for the sign-in page; ``None`` normally.
     """
 
     profile: Profile
@@ -60,6 +62,7 @@ class Services:
     app_passwords: AppPasswords
     mcp: McpKey
     audit: AuditLog
+    start_notice: str | None = None
 
     async def aclose(self) -> None:
         """Stop listening to the engine and close it (and its HTTP client)."""
@@ -121,23 +124,34 @@ async def load_services(
 
     ``vault`` replaces the OS keyring's vault (tests, a sandbox).
 
+    A locked keyring does not stop the window: the engine is then ready,
+    signed out and keeping any new session in memory only (nothing stored is
+    touched), and ``start_notice`` says so.
+
     Raises:
-        A7Error: the engine could not start (for example a locked keyring);
-            the message is for the person.
+        A7Error: the engine could not start; the message is for the person.
     """
     await import_service_layer()
 
     from a7desktop.core.app_passwords import AppPasswords
     from a7desktop.core.audit import AuditLog
     from a7desktop.core.engine import open_engine
+    from a7desktop.core.errors import VaultLocked
     from a7desktop.core.mcp import McpKey
     from a7desktop.ui.adapter import SessionAdapter
 
     await record_screen(profile)
     engine = open_engine(profile, vault=vault)
     adapter = SessionAdapter(engine)
+    notice: str | None = None
     try:
         await engine.start()
+    except VaultLocked as locked:
+        notice = (
+            f"{locked}. You can still sign in: the session will be kept in "
+            "memory only, until you quit."
+        )
+        log.warning("keyring locked at start; offering a memory-only sign-in")
     except BaseException:
         adapter.detach()
         await engine.aclose()
@@ -150,4 +164,5 @@ async def load_services(
         app_passwords=AppPasswords(engine),
         mcp=McpKey(engine),
         audit=AuditLog(profile.audit_path),
+        start_notice=notice,
     )

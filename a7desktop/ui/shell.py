@@ -102,6 +102,8 @@ class Shell(QObject):
         self.services = services
         self.window.attach(services)
         self.tray.attach(services)
+        if services.start_notice:
+            self.window.account.sign_in_page.notice.show_error(services.start_notice)
         if self.options.demo and self.options.demo_email:
             self.window.account.sign_in_page.prefill(
                 self.options.demo_email, self.options.demo_password or ""

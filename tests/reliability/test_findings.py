@@ -215,13 +215,6 @@ def windows(
 
 
 @pytest.mark.keyring
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="ui/services.py load_services closes the engine when start() raises "
-    "VaultLocked, so with a locked keyring the window shows only 'could not start' "
-    "and offers no sign-in kept in memory (R24)",
-)
 def test_with_a_locked_keyring_the_window_still_offers_a_sign_in_in_memory(
     windows: WindowRows, qtbot: QtBot, emulator: EmulatorServer
 ) -> None:

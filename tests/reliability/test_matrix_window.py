@@ -286,11 +286,15 @@ def test_a_locked_keyring_is_reported_and_nothing_is_deleted(
         shell = Shell(StartOptions(profile=profile.name, server=profile.server))
         shell.window.show()
         run(qtbot, shell.open_services(profile.name, profile.server))
-        said = shell.window.account.starting.text()
+        account = shell.window.account
+        offered = account.layers.currentWidget() is account.sign_in_page
+        said = account.sign_in_page.notice.text()
         run(qtbot, shell.shutdown())
 
+    assert offered  # a sign-in kept in memory is still possible
     assert "keyring is locked" in said
     assert "nothing was deleted" in said
+    assert "memory only" in said
     after = windows.open(profile)
     assert after.engine.session == stored
     inject.finish("said locked; nothing deleted", lost=after.agents_status() != 200)
