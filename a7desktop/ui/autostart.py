@@ -22,6 +22,14 @@ _RUN_VALUE = "Agent700 Desktop"
 
 def command() -> list[str]:
     """The command that starts the window in the tray."""
+    if getattr(sys, "frozen", False):
+        # An installed bundle: its own executable, and on Windows the one
+        # built without a console, so no console window opens at login.
+        program = Path(sys.executable)
+        windowed = program.with_name("a7desktopw.exe")
+        if sys.platform == "win32" and windowed.exists():
+            program = windowed
+        return [str(program), "--minimized"]
     installed = shutil.which("a7desktop")
     if installed:
         return [installed, "--minimized"]

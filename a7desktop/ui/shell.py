@@ -143,12 +143,21 @@ class Shell(QObject):
     async def _start_demo(self, profile_name: str) -> Profile:
         """Start the emulator in this process and a profile that points at it."""
         from a7desktop.core.config import resolve_profile
-        from a7desktop.emulator import (
-            DEMO_EMAIL,
-            DEMO_PASSWORD,
-            EmulatorConfig,
-            EmulatorServer,
-        )
+        from a7desktop.core.errors import UsageError
+
+        try:
+            from a7desktop.emulator import (
+                DEMO_EMAIL,
+                DEMO_PASSWORD,
+                EmulatorConfig,
+                EmulatorServer,
+            )
+        except ImportError:
+            # Installers leave the emulator and its server stack out.
+            raise UsageError(
+                "--demo needs the local emulator, which this installation does "
+                "not include; install a7desktop with its 'emulator' extra"
+            ) from None
 
         if self.emulator is None:
             config = EmulatorConfig()

@@ -28,3 +28,15 @@ def test_autostart_lives_under_the_config_home(
     a7home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert autostart.autostart_path().is_relative_to(a7home)
+
+
+def test_a_frozen_program_starts_its_own_executable_at_login(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from a7desktop.ui import autostart
+
+    program = tmp_path / "a7desktop"
+    monkeypatch.setattr(autostart.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(autostart.sys, "executable", str(program))
+
+    assert autostart.command() == [str(program), "--minimized"]
