@@ -23,7 +23,7 @@ from cli_helpers import Cli
 from keyring_lock import locked_keyring
 from pytestqt.qtbot import QtBot
 from server_view import accepts
-from ui_harness import make_profile, run
+from ui_harness import Ui, make_profile, run, sign_in
 from window_driver import WindowRows, each_row
 
 from a7desktop.core.api import ApiClient
@@ -33,7 +33,7 @@ from a7desktop.core.errors import A7Error, InvalidInput
 from a7desktop.core.fingerprint import device_fingerprint
 from a7desktop.core.models import normalize_app_password
 from a7desktop.core.policy import load_policy
-from a7desktop.core.vault import MemoryVault
+from a7desktop.core.vault import MemoryVault, Vault
 from a7desktop.emulator import DEMO_EMAIL, EmulatorServer
 from a7desktop.ui.context import StartOptions
 from a7desktop.ui.shell import Shell
@@ -218,6 +218,7 @@ def windows(
 def test_with_a_locked_keyring_the_window_still_offers_a_sign_in_in_memory(
     windows: WindowRows, qtbot: QtBot, emulator: EmulatorServer
 ) -> None:
+    """R24: said locked, and a sign-in then lives in memory only."""
     profile = make_profile(emulator)
     with locked_keyring():
         shell = Shell(StartOptions(profile=profile.name, server=profile.server))
@@ -227,8 +228,18 @@ def test_with_a_locked_keyring_the_window_still_offers_a_sign_in_in_memory(
             account = shell.window.account
             offered = account.layers.currentWidget() is account.sign_in_page
             assert offered, account.starting.text()
+            assert shell.services is not None
+            here = Ui(qtbot, shell.window, shell.services, emulator)
+            sign_in(here)
+            stored_in = account.session_page.fields["storage"].text()
         finally:
             run(qtbot, shell.shutdown())
+
+    assert stored_in.startswith("Memory only")
+    assert "locked" in stored_in
+    vault = Vault()
+    assert run(qtbot, vault.load_session(profile.name)) is None  # nothing persisted
+    vault.close()
 
 
 @pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u200b", "\ufeff"])
