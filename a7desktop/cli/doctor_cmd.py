@@ -94,14 +94,12 @@ def _policy_report() -> dict[str, Any]:
 
 
 def _profile_names() -> list[str]:
-    from a7desktop.core.config import config_path
+    from a7desktop.core.config import profile_names
 
     try:
-        data = json.loads(config_path().read_text(encoding="utf-8"))
-        names = set(data.get("profiles", {}))
-    except (OSError, ValueError, AttributeError, TypeError):
-        names = set()
-    return sorted(names | {"default"})
+        return profile_names()
+    except A7Error:
+        return ["default"]  # the settings error is reported per profile
 
 
 def _keyring_and_profiles(

@@ -222,6 +222,16 @@ def _profiles_of(data: dict[str, object], path: Path) -> dict[str, object]:
     return profiles
 
 
+def profile_names() -> list[str]:
+    """The profiles named in the settings file, with ``default``, sorted.
+
+    Raises:
+        ConfigError: the file is unreadable or malformed.
+    """
+    path = config_path()
+    return sorted({*_profiles_of(_read_config(path), path), "default"})
+
+
 def load_settings(profile: str) -> ProfileSettings:
     """The settings of ``profile``; defaults when the file or profile is absent.
 
